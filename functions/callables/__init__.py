@@ -1,0 +1,1 @@
+"""Callable functions (Firebase callable protocol): one per module, named after it."""

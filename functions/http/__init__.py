@@ -1,0 +1,1 @@
+"""Plain HTTPS functions: one per module, named after it."""

@@ -1,0 +1,38 @@
+"""`health`: public JSON health report, 200 when healthy and 503 when not."""
+
+import json
+
+from firebase_functions import https_fn
+from flask import Request, Response
+
+from functions.params import AI_SECRETS, ANTHROPIC_API_KEY, OPENAI_API_KEY
+from shared import __version__, logs, runtime
+from shared.health import checks
+from shared.health.service import run_checks
+
+
+@https_fn.on_request(secrets=AI_SECRETS)
+def health(req: Request) -> Response:
+    """HTTPS GET, public (also at /api/health through Hosting).
+
+    Output `HealthReport` ({status, version, environment, checks{name: {ok, critical,
+    latencyMs, detail}}}). Read-only, so safe to call any number of times.
+    """
+    if req.method not in {"GET", "HEAD"}:
+        return Response(status=405, headers={"Allow": "GET, HEAD"})
+    report = run_checks(
+        checks.default_checks(
+            ai_keys={"openai": OPENAI_API_KEY.value, "anthropic": ANTHROPIC_API_KEY.value}
+        ),
+        version=__version__,
+        environment=runtime.environment(),
+    )
+    if not report.healthy:
+        failing = [name for name, check in report.checks.items() if not check.ok]
+        logs.warning("health degraded", failing=failing)
+    return Response(
+        json.dumps(report.to_wire()),
+        status=200 if report.healthy else 503,
+        content_type="application/json",
+        headers={"Cache-Control": "no-store"},
+    )

@@ -1,0 +1,19 @@
+"""Every param, secret and deployment constant, declared once.
+
+Secrets are bound to the functions that read them (`secrets=[...]`) as objects, never by
+name, and read with `.value` only while handling a request: a SecretParam a function does
+not declare reads as an empty string in production.
+"""
+
+from firebase_functions import options
+from firebase_functions.params import SecretParam
+
+REGION = "us-central1"  # also in firebase.json (Hosting rewrites) and hosting/src/firebase.ts
+CONCURRENCY = 16  # must equal THREADS in .env
+MEMORY = options.MemoryOption.MB_512
+TIMEOUT_S = 60
+MAX_INSTANCES = 20
+
+OPENAI_API_KEY = SecretParam("OPENAI_API_KEY")
+ANTHROPIC_API_KEY = SecretParam("ANTHROPIC_API_KEY")
+AI_SECRETS = [OPENAI_API_KEY, ANTHROPIC_API_KEY]

@@ -1,0 +1,22 @@
+"""Aura's deployment manifest: every deployed Cloud Function, re-exported by name.
+
+`functions` is imported first: it sets the global options every function inherits.
+The Python name of each export is the deployed function's name. No logic lives here.
+"""
+
+import functions  # noqa: F401  (sets global options before any function is declared)
+
+# Callables
+from functions.callables.ensure_profile import ensure_profile
+from functions.callables.set_role import set_role
+from functions.callables.update_settings import update_settings
+
+# HTTP
+from functions.http.health import health
+
+__all__ = [
+    "ensure_profile",
+    "health",
+    "set_role",
+    "update_settings",
+]

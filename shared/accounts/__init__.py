@@ -1,0 +1,1 @@
+"""Accounts: profiles, settings, roles and plans."""

@@ -1,0 +1,149 @@
+"""Account payloads: what callers send, what is stored at `users/{uid}`, what is returned."""
+
+from __future__ import annotations
+
+import functools
+import zoneinfo
+from datetime import datetime
+from typing import Annotated, Any, Literal, Self
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic.alias_generators import to_camel
+
+from shared.validation import Command, Public
+
+Role = Literal["user", "admin"]
+Plan = Literal["free", "pro"]
+
+# The models a user may prefer; "auto" lets the AI gateway route by purpose.
+ALLOWED_MODELS: tuple[str, ...] = (
+    "auto",
+    "gpt-4o-mini",
+    "gpt-4o",
+    "claude-haiku-4-5",
+    "claude-sonnet-4-5",
+)
+DEFAULT_TIMEZONE = "UTC"
+DEFAULT_MODEL = "auto"
+
+
+@functools.cache
+def _iana_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def check_timezone(value: str) -> str:
+    """Accept only real IANA zone names (`Europe/Berlin`), not paths or abbreviations."""
+    if value not in _iana_zones():
+        msg = f"'{value}' is not an IANA time zone (for example 'Europe/Berlin' or 'UTC')"
+        raise ValueError(msg)
+    return value
+
+
+def check_model(value: str) -> str:
+    if value not in ALLOWED_MODELS:
+        msg = f"'{value}' is not an allowed model (one of: {', '.join(ALLOWED_MODELS)})"
+        raise ValueError(msg)
+    return value
+
+
+Timezone = Annotated[str, Field(max_length=64), AfterValidator(check_timezone)]
+PreferredModel = Annotated[str, Field(max_length=64), AfterValidator(check_model)]
+Uid = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_-]+$")]
+
+
+class Caller(BaseModel):
+    """The signed-in user behind a request, from a verified ID token."""
+
+    model_config = ConfigDict(frozen=True)
+
+    uid: str
+    email: str | None = None
+    name: str | None = None
+    picture: str | None = None
+    claims: dict[str, Any] = Field(default_factory=dict)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.claims.get("role") == "admin"
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+
+    timezone: str = DEFAULT_TIMEZONE
+    preferred_model: str = DEFAULT_MODEL
+
+
+class ProfileDoc(BaseModel):
+    """The document at `users/{uid}` (field names as stored: camelCase)."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+
+    email: str | None = None
+    display_name: str | None = None
+    photo_url: str | None = Field(default=None, alias="photoURL")
+    role: Role = "user"
+    plan: Plan = "free"
+    settings: Settings = Field(default_factory=Settings)
+    created_at: datetime
+    last_seen_at: datetime
+
+    def to_firestore(self) -> dict[str, Any]:
+        return self.model_dump(by_alias=True)
+
+
+class ProfilePublic(Public):
+    uid: str
+    email: str | None
+    display_name: str | None
+    photo_url: str | None = Field(alias="photoURL")
+    role: Role
+    plan: Plan
+    settings: Settings
+    created_at: datetime
+    last_seen_at: datetime
+
+    @classmethod
+    def of(cls, uid: str, doc: ProfileDoc) -> ProfilePublic:
+        return cls.model_validate({"uid": uid, **doc.model_dump()})
+
+
+class EnsureProfile(Command):
+    """Sent by the client after each sign-in; `timezone` seeds a new profile's settings."""
+
+    timezone: Timezone | None = None
+
+
+class EnsureProfileResult(Public):
+    profile: ProfilePublic
+    created: bool
+    claims_updated: bool
+
+
+class UpdateSettings(Command):
+    timezone: Timezone | None = None
+    preferred_model: PreferredModel | None = None
+
+    @model_validator(mode="after")
+    def _something_to_change(self) -> Self:
+        if self.timezone is None and self.preferred_model is None:
+            msg = "give at least one of: timezone, preferredModel"
+            raise ValueError(msg)
+        return self
+
+
+class SettingsPublic(Public):
+    settings: Settings
+
+
+class SetRole(Command):
+    uid: Uid
+    role: Role
+
+
+class SetRoleResult(Public):
+    uid: str
+    role: Role
+    changed: bool
+    claims_updated: bool

@@ -1,0 +1,184 @@
+"""Account use cases: the profile on first sign-in, settings, and roles.
+
+The profile document is the source of truth for `role` and `plan`; custom claims on the
+Auth user mirror it so that security rules and callables can read them from the ID token.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from shared import audit
+from shared.accounts.models import (
+    Caller,
+    EnsureProfile,
+    EnsureProfileResult,
+    ProfileDoc,
+    ProfilePublic,
+    SetRole,
+    SetRoleResult,
+    Settings,
+    SettingsPublic,
+    UpdateSettings,
+)
+from shared.accounts.repository import ClaimsStore, profile_ref, read_profile
+from shared.errors import FailedPrecondition, NotFound, PermissionDenied
+
+if TYPE_CHECKING:  # pragma: no cover
+    from google.cloud.firestore import Client, Transaction
+
+
+def ensure_profile(
+    *,
+    db: Client,
+    claims: ClaimsStore,
+    caller: Caller,
+    command: EnsureProfile,
+    now: datetime,
+) -> EnsureProfileResult:
+    """Create `users/{uid}` on the first call, refresh `lastSeenAt` on later ones.
+
+    Idempotent: the read and the create run in one transaction, so two deliveries (or two
+    tabs signing in at once) create one profile; `createdAt` never changes afterwards.
+    Custom claims are set only when the token's `role`/`plan` differ from the profile.
+
+    Returns:
+        The profile, whether this call created it, and whether claims changed (the client
+        then refreshes its ID token).
+    """
+    from google.cloud import firestore
+
+    ref = profile_ref(db, caller.uid)
+
+    @firestore.transactional
+    def create_or_touch(transaction: Transaction) -> tuple[ProfileDoc, bool]:
+        existing = read_profile(transaction, ref)
+        if existing is not None:
+            transaction.update(ref, {"lastSeenAt": now})
+            return existing.model_copy(update={"last_seen_at": now}), False
+        settings = Settings(timezone=command.timezone) if command.timezone else Settings()
+        doc = ProfileDoc(
+            email=caller.email,
+            display_name=caller.name,
+            photo_url=caller.picture,
+            settings=settings,
+            created_at=now,
+            last_seen_at=now,
+        )
+        transaction.create(ref, doc.to_firestore())
+        return doc, True
+
+    profile, created = create_or_touch(db.transaction())
+    # The client refreshes its ID token whenever the claims it carries are stale.
+    stale = not _claims_match(caller.claims, profile)
+    if stale:
+        _sync_claims(claims=claims, uid=caller.uid, profile=profile, known=caller.claims)
+    return EnsureProfileResult(
+        profile=ProfilePublic.of(caller.uid, profile), created=created, claims_updated=stale
+    )
+
+
+def update_settings(*, db: Client, caller: Caller, command: UpdateSettings) -> SettingsPublic:
+    """Change the caller's settings; only the fields given change.
+
+    Raises:
+        FailedPrecondition: the caller has no profile yet (ensure_profile was never called).
+    """
+    from google.cloud import firestore
+
+    ref = profile_ref(db, caller.uid)
+    changes = command.model_dump(exclude_none=True, by_alias=True)
+
+    @firestore.transactional
+    def apply(transaction: Transaction) -> Settings:
+        existing = read_profile(transaction, ref)
+        if existing is None:
+            raise FailedPrecondition(
+                "Your profile does not exist yet; sign in again to create it.",
+                details={"reason": "profile-missing"},
+            )
+        transaction.update(ref, {f"settings.{key}": value for key, value in changes.items()})
+        return existing.settings.model_copy(update=command.model_dump(exclude_none=True))
+
+    return SettingsPublic(settings=apply(db.transaction()))
+
+
+def set_role(
+    *,
+    db: Client,
+    claims: ClaimsStore,
+    actor: str,
+    actor_is_admin: bool,
+    command: SetRole,
+    now: datetime,
+) -> SetRoleResult:
+    """Give `command.uid` the role `command.role`, audited in the same transaction.
+
+    Idempotent: setting the role a user already has changes nothing and writes no audit
+    entry, but still repairs claims that drifted from the profile.
+
+    Raises:
+        PermissionDenied: the actor is not an admin.
+        FailedPrecondition: an admin tries to drop their own admin role (locking everyone
+            out is one click away otherwise), or the target has never signed in.
+        NotFound: no Auth user has that uid.
+    """
+    from google.cloud import firestore
+
+    if not actor_is_admin:
+        raise PermissionDenied("Only an admin can change roles.")
+    if command.uid == actor and command.role != "admin":
+        raise FailedPrecondition("You cannot remove your own admin role; ask another admin.")
+    current_claims = claims.get(command.uid)
+    if current_claims is None:
+        raise NotFound(f"No user with uid '{command.uid}'.", details={"field": "uid"})
+    ref = profile_ref(db, command.uid)
+
+    @firestore.transactional
+    def apply(transaction: Transaction) -> tuple[ProfileDoc, bool]:
+        existing = read_profile(transaction, ref)
+        if existing is None:
+            raise FailedPrecondition(
+                "That user has not signed in yet, so there is no profile to change."
+            )
+        if existing.role == command.role:
+            return existing, False
+        transaction.update(ref, {"role": command.role})
+        audit.append(
+            db=db,
+            transaction=transaction,
+            entry=audit.AuditEntry(
+                actor=actor,
+                action="set_role",
+                target=f"users/{command.uid}",
+                time=now,
+                details={"from": existing.role, "to": command.role},
+            ),
+        )
+        return existing.model_copy(update={"role": command.role}), True
+
+    profile, changed = apply(db.transaction())
+    claims_updated = _sync_claims(
+        claims=claims, uid=command.uid, profile=profile, known=current_claims
+    )
+    return SetRoleResult(
+        uid=command.uid, role=profile.role, changed=changed, claims_updated=claims_updated
+    )
+
+
+def _sync_claims(
+    *, claims: ClaimsStore, uid: str, profile: ProfileDoc, known: dict[str, Any]
+) -> bool:
+    """Make the Auth user's `role`/`plan` claims match the profile; True if they changed."""
+    if _claims_match(known, profile):
+        return False
+    current = claims.get(uid) or {}
+    if _claims_match(current, profile):
+        return False  # only the caller's token is stale; the user record is right
+    claims.set(uid, {**current, "role": profile.role, "plan": profile.plan})
+    return True
+
+
+def _claims_match(claims: dict[str, Any], profile: ProfileDoc) -> bool:
+    return claims.get("role") == profile.role and claims.get("plan") == profile.plan

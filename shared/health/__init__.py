@@ -1,0 +1,1 @@
+"""Health: per-dependency checks behind the public `health` endpoint."""

@@ -1,0 +1,60 @@
+"""The concrete dependency checks Aura reports on."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+from shared import runtime
+from shared.health.service import Check
+
+PROBE_TIMEOUT_S = 3.0
+EVENTS_TOPIC = "aura-events"
+
+
+def firestore_check() -> str:
+    """One read (of a document that need not exist) proves reachability and credentials."""
+    runtime.get_db().collection("_health").document("probe").get(timeout=PROBE_TIMEOUT_S)
+    return "reachable"
+
+
+def pubsub_check() -> str:
+    """The domain event topic exists (infra/ provisions it; the local stack creates it)."""
+    publisher = runtime.get_publisher()
+    topic = publisher.topic_path(runtime.project_id(), EVENTS_TOPIC)
+    publisher.get_topic(topic=topic, timeout=PROBE_TIMEOUT_S)
+    return f"topic {EVENTS_TOPIC} exists"
+
+
+def ai_providers_check(keys: Mapping[str, str]) -> Check:
+    """Which AI providers have a key. Informational until the AI gateway lands."""
+
+    def run() -> str:
+        configured = sorted(name for name, key in keys.items() if key.strip())
+        if not configured:
+            msg = "no AI provider configured (set OPENAI_API_KEY or ANTHROPIC_API_KEY)"
+            raise RuntimeError(msg)
+        return "configured: " + ", ".join(configured)
+
+    return Check(run=run, critical=False)
+
+
+def auth_emulator_check() -> str:
+    """FIREBASE_AUTH_EMULATOR_HOST makes the Admin SDK accept unsigned ID tokens.
+
+    Fine inside the emulator; in production it would let anyone act as anyone.
+    """
+    host = os.environ.get("FIREBASE_AUTH_EMULATOR_HOST")
+    if host and not runtime.in_emulator():
+        msg = "FIREBASE_AUTH_EMULATOR_HOST is set outside the emulator: tokens are not verified"
+        raise RuntimeError(msg)
+    return "emulator" if host else "verifying ID tokens"
+
+
+def default_checks(*, ai_keys: Mapping[str, str]) -> dict[str, Check]:
+    return {
+        "firestore": Check(run=firestore_check),
+        "pubsub": Check(run=pubsub_check),
+        "auth": Check(run=auth_emulator_check),
+        "ai": ai_providers_check(ai_keys),
+    }

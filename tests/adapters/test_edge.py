@@ -1,0 +1,77 @@
+"""The edge: one mapping from domain errors to HttpsError codes, and the caller."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from firebase_functions import https_fn
+
+from functions import _edge
+from shared import errors
+
+Code = https_fn.FunctionsErrorCode
+
+
+@pytest.mark.parametrize(
+    ("error", "code"),
+    [
+        (errors.InvalidArgument("bad", field="a.b"), Code.INVALID_ARGUMENT),
+        (errors.Unauthenticated("who"), Code.UNAUTHENTICATED),
+        (errors.PermissionDenied("no"), Code.PERMISSION_DENIED),
+        (errors.NotFound("gone"), Code.NOT_FOUND),
+        (errors.AlreadyExists("again"), Code.ALREADY_EXISTS),
+        (errors.FailedPrecondition("state"), Code.FAILED_PRECONDITION),
+        (errors.ResourceExhausted("quota"), Code.RESOURCE_EXHAUSTED),
+        (errors.Unavailable("later"), Code.UNAVAILABLE),
+    ],
+)
+def test_each_domain_error_maps_to_its_code(error: errors.AuraError, code: Any) -> None:
+    mapped = _edge.to_https_error(error)
+    assert mapped.code == code
+    assert mapped.message == error.message
+
+
+def test_every_domain_error_class_is_mapped() -> None:
+    classes = errors.AuraError.__subclasses__()
+    unmapped = [c for c in classes if _edge.to_https_error(c("x")).code == Code.INTERNAL]
+    assert unmapped == []
+
+
+def test_invalid_argument_carries_the_field_path() -> None:
+    mapped = _edge.to_https_error(errors.InvalidArgument("timezone: bad", field="timezone"))
+    assert mapped.details == {"field": "timezone"}
+
+
+def request(auth: Any, data: Any = None) -> Any:
+    return SimpleNamespace(auth=auth, data=data, raw_request=SimpleNamespace(headers={}))
+
+
+def test_call_without_auth_raises_unauthenticated() -> None:
+    with pytest.raises(https_fn.HttpsError) as caught, _edge.call(request(None), "f"):
+        pass
+    assert caught.value.code == Code.UNAUTHENTICATED
+
+
+def test_call_maps_domain_errors_raised_inside() -> None:
+    auth = SimpleNamespace(uid="u1", token={"role": "admin", "email": "a@b.c", "other": 1})
+    seen = []
+
+    def handler() -> None:
+        with _edge.call(request(auth), "f") as caller:
+            seen.append(caller)
+            raise errors.NotFound("no such thing")
+
+    with pytest.raises(https_fn.HttpsError) as caught:
+        handler()
+    assert caught.value.code == Code.NOT_FOUND
+    assert seen[0].is_admin
+    assert seen[0].claims == {"role": "admin"}
+
+
+def test_anonymous_auth_accounts_are_unauthenticated() -> None:
+    auth = SimpleNamespace(uid="u1", token={"firebase": {"sign_in_provider": "anonymous"}})
+    with pytest.raises(https_fn.HttpsError) as caught, _edge.call(request(auth), "f"):
+        pass
+    assert caught.value.code == Code.UNAUTHENTICATED

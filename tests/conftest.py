@@ -1,0 +1,53 @@
+"""Test tiers: unit/ and adapters/ run bare; integration/ and e2e/ share one emulator
+suite, started once for the session (and only if such a test was collected)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tools import stack as local_stack
+
+ROOT = Path(__file__).resolve().parent.parent
+EMULATOR_TIERS = {"integration": "emulator", "e2e": "e2e"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        tier = Path(str(item.fspath)).relative_to(ROOT / "tests").parts[0]
+        if tier in EMULATOR_TIERS:
+            item.add_marker(getattr(pytest.mark, EMULATOR_TIERS[tier]))
+            item.add_marker(pytest.mark.usefixtures("emulators"))
+
+
+@pytest.fixture(scope="session")
+def emulators() -> Iterator[local_stack.Stack]:
+    """The Firebase Local Emulator Suite with every function and the built web app."""
+    if not (ROOT / "hosting/dist/index.html").exists():
+        pytest.fail("hosting/dist is missing: build the web app first (make web)")
+    running = local_stack.start()
+    saved = dict(os.environ)
+    os.environ.update(running.env)
+    try:
+        yield running
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        running.stop()
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    path = ROOT / "test-results"
+    path.mkdir(exist_ok=True)
+    return path
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    from tests.support import rules_matrix
+
+    if rules_matrix.ran:
+        terminalreporter.write_line(f"security rules matrix: {rules_matrix.ran} cases ran")

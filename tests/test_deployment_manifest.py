@@ -1,0 +1,100 @@
+"""What `firebase deploy` would deploy, read back from each function's endpoint."""
+
+from __future__ import annotations
+
+import inspect
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from firebase_functions.params import SecretParam
+from firebase_functions.private import serving
+
+import main
+from functions.params import CONCURRENCY, REGION
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# name -> (trigger, secrets, retry). Retry is None for HTTP and callables (no retries).
+EXPECTED: dict[str, tuple[str, set[str], bool | None]] = {
+    "health": ("https", {"OPENAI_API_KEY", "ANTHROPIC_API_KEY"}, None),
+    "ensure_profile": ("callable", set(), None),
+    "update_settings": ("callable", set(), None),
+    "set_role": ("callable", set(), None),
+}
+
+
+def exported() -> dict[str, Any]:
+    return {
+        name: fn
+        for name, fn in inspect.getmembers(main, inspect.isfunction)
+        if hasattr(fn, "__firebase_endpoint__")
+    }
+
+
+def trigger_of(endpoint: Any) -> tuple[str, bool | None]:
+    if endpoint.callableTrigger is not None:
+        return "callable", None
+    if endpoint.httpsTrigger is not None:
+        return "https", None
+    if endpoint.eventTrigger is not None:
+        return endpoint.eventTrigger["eventType"], bool(endpoint.eventTrigger.get("retry"))
+    if endpoint.taskQueueTrigger is not None:
+        return "task-queue", None
+    if endpoint.scheduleTrigger is not None:
+        return "schedule", None
+    raise AssertionError(f"unknown trigger: {endpoint}")
+
+
+def test_exactly_the_expected_functions_are_exported() -> None:
+    assert set(exported()) == set(EXPECTED)
+    assert sorted(main.__all__) == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_trigger_region_secrets_and_retry(name: str) -> None:
+    endpoint = exported()[name].__firebase_endpoint__
+    trigger, retry = trigger_of(endpoint)
+    want_trigger, want_secrets, want_retry = EXPECTED[name]
+
+    assert endpoint.entryPoint == name
+    assert trigger == want_trigger
+    assert endpoint.region == [REGION]
+    assert {s["key"] for s in endpoint.secretEnvironmentVariables or []} == want_secrets
+    assert retry == want_retry
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_cpu_and_concurrency_match_the_framework_threads(name: str) -> None:
+    """cpu must be explicit (the 1st-gen default forces concurrency 1) and THREADS in .env
+    must equal the concurrency, or requests queue behind each other in one instance."""
+    endpoint = exported()[name].__firebase_endpoint__
+    env = dict(
+        line.split("=", 1)
+        for line in (ROOT / ".env").read_text().splitlines()
+        if line and not line.startswith("#")
+    )
+    assert endpoint.cpu == 1
+    assert endpoint.concurrency == CONCURRENCY
+    assert int(env["THREADS"]) == CONCURRENCY
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_each_function_declares_every_secret_its_module_reads(name: str) -> None:
+    """An undeclared SecretParam reads as '' in production (the emulator hides this)."""
+    fn = exported()[name]
+    module = sys.modules[fn.__module__]
+    used: set[str] = set()
+    for value in vars(module).values():
+        candidates = value if isinstance(value, list) else [value]
+        used |= {v.name for v in candidates if isinstance(v, SecretParam)}
+    declared = {s["key"] for s in fn.__firebase_endpoint__.secretEnvironmentVariables or []}
+    assert used <= declared
+
+
+def test_manifest_renders_as_deploy_reads_it() -> None:
+    spec = yaml.safe_load(serving.functions_as_yaml(serving.get_functions()))
+    assert set(spec["endpoints"]) == set(EXPECTED)
+    assert {p["name"] for p in spec["params"]} >= {"OPENAI_API_KEY", "ANTHROPIC_API_KEY"}

