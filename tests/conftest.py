@@ -1,5 +1,6 @@
 """Test tiers: unit/ and adapters/ run bare; integration/ and e2e/ share one emulator
-suite, started once for the session (and only if such a test was collected)."""
+suite, started once for the session by the `emulators` fixture, which each of those
+tiers' conftest requests for every test (so it starts only if such a test runs)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         tier = Path(str(item.fspath)).relative_to(ROOT / "tests").parts[0]
         if tier in EMULATOR_TIERS:
             item.add_marker(getattr(pytest.mark, EMULATOR_TIERS[tier]))
-            item.add_marker(pytest.mark.usefixtures("emulators"))
 
 
 @pytest.fixture(scope="session")

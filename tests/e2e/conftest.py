@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.support.emulators import HOSTING
+from tools.stack import Stack
 
 CHROMIUM_FLAGS = [
     "--no-sandbox",
@@ -51,8 +52,13 @@ def page(browser: Browser, artifacts_dir: Path, request: pytest.FixtureRequest) 
     context.close()
 
 
+@pytest.fixture(autouse=True)
+def _stack(emulators: Stack) -> None:
+    """Every browser test runs against the emulator suite."""
+
+
 @pytest.fixture(scope="session")
-def web_url() -> str:
+def web_url(emulators: Stack) -> str:
     return HOSTING
 
 

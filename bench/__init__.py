@@ -1,0 +1,1 @@
+"""Aura's benchmarks (`make bench`)."""

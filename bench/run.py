@@ -1,0 +1,176 @@
+"""`make bench`: figures as ratios against baselines measured in the same run.
+
+These machines are noisy, so every figure is paired with a baseline taken interleaved
+with it, and the ratio is what to compare between runs:
+
+* cold start: seconds and resident memory after importing `main.py` (every function's
+  cold start pays it) against importing `firebase_functions` + `firebase_admin` alone;
+* callable round trip: `update_settings` (auth, a Firestore transaction) against `health`
+  (public GET, one Firestore read and one Pub/Sub call), warm, through the emulators.
+
+Results go to bench/results/latest.json and are printed as a table.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+IMPORT_RUNS = 9
+CALL_RUNS = 40
+WARMUP = 5
+
+PROBE = """
+import json, resource, sys, time
+started = time.perf_counter()
+{imports}
+elapsed = time.perf_counter() - started
+rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+sys.stdout.write(json.dumps({{"seconds": elapsed, "rss_mb": rss_kb / 1024}}))
+"""
+BASELINE_IMPORTS = "import firebase_functions.https_fn, firebase_admin"
+MAIN_IMPORTS = "import main"
+
+
+def _import_probe(imports: str) -> dict[str, float]:
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_EMULATOR_HOST")}
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE.format(imports=imports)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return dict(json.loads(out))
+
+
+def cold_start() -> dict[str, Any]:
+    base: list[dict[str, float]] = []
+    subject: list[dict[str, float]] = []
+    for _ in range(IMPORT_RUNS):  # interleaved, so drift hits both alike
+        base.append(_import_probe(BASELINE_IMPORTS))
+        subject.append(_import_probe(MAIN_IMPORTS))
+
+    def med(rows: list[dict[str, float]], key: str) -> float:
+        return statistics.median(r[key] for r in rows)
+
+    return {
+        "import_seconds": {
+            "main": med(subject, "seconds"),
+            "baseline": med(base, "seconds"),
+            "ratio": med(subject, "seconds") / med(base, "seconds"),
+        },
+        "rss_mb": {
+            "main": med(subject, "rss_mb"),
+            "baseline": med(base, "rss_mb"),
+            "ratio": med(subject, "rss_mb") / med(base, "rss_mb"),
+        },
+    }
+
+
+def _timed(fn: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    fn()
+    return time.perf_counter() - started
+
+
+def callable_latency() -> dict[str, Any]:
+    from tools import stack
+
+    with stack.running() as running:
+        os.environ.update(running.env)
+        from tests.support import emulators as emu
+
+        user = emu.sign_up()
+        assert emu.call("ensure_profile", {}, user.id_token).status == "OK"
+        user.refresh()
+
+        def health() -> None:
+            emu.session.get(f"{emu.FUNCTIONS}/health", timeout=30).raise_for_status()
+
+        zones = ["UTC", "Europe/Berlin"]
+
+        def update_settings(i: int) -> None:
+            result = emu.call("update_settings", {"timezone": zones[i % 2]}, user.id_token)
+            assert result.status == "OK", result.error
+
+        for i in range(WARMUP):
+            health()
+            update_settings(i)
+        base, subject = [], []
+        for i in range(CALL_RUNS):
+            base.append(_timed(health))
+            subject.append(_timed(lambda i=i: update_settings(i)))
+    ms = 1000
+    return {
+        "update_settings_ms": {"p50": statistics.median(subject) * ms, "p90": _p90(subject) * ms},
+        "health_ms": {"p50": statistics.median(base) * ms, "p90": _p90(base) * ms},
+        "ratio_p50": statistics.median(subject) / statistics.median(base),
+    }
+
+
+def _p90(values: list[float]) -> float:
+    return statistics.quantiles(values, n=10)[-1]
+
+
+def table(results: dict[str, Any]) -> str:
+    cold, call = results["cold_start"], results["callable"]
+    rows = [
+        (
+            "import main.py (s)",
+            cold["import_seconds"]["main"],
+            cold["import_seconds"]["baseline"],
+            cold["import_seconds"]["ratio"],
+            "import firebase_functions + firebase_admin",
+        ),
+        (
+            "RSS after import (MB)",
+            cold["rss_mb"]["main"],
+            cold["rss_mb"]["baseline"],
+            cold["rss_mb"]["ratio"],
+            "same baseline",
+        ),
+        (
+            "update_settings p50 (ms)",
+            call["update_settings_ms"]["p50"],
+            call["health_ms"]["p50"],
+            call["ratio_p50"],
+            "health GET p50",
+        ),
+    ]
+    lines = [
+        f"{'figure':<26} {'value':>10} {'baseline':>10} {'ratio':>7}  baseline is",
+        "-" * 90,
+    ]
+    lines += [f"{n:<26} {v:>10.3f} {b:>10.3f} {r:>7.2f}  {what}" for n, v, b, r, what in rows]
+    lines.append(
+        f"(p90: update_settings {call['update_settings_ms']['p90']:.1f} ms, "
+        f"health {call['health_ms']['p90']:.1f} ms; {CALL_RUNS} calls each, warm)"
+    )
+    return "\n".join(lines)
+
+
+def main() -> int:
+    results = {
+        "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "cold_start": cold_start(),
+        "callable": callable_latency(),
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
+    sys.stdout.write(table(results) + f"\n\nwritten to {RESULTS / 'latest.json'}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,44 @@
+import { createBrowserRouter, Navigate } from "react-router";
+import { RouterProvider } from "react-router/dom";
+import { Layout } from "./components/Layout";
+import { RequireAuth } from "./components/RequireAuth";
+import AutomationsPage from "./pages/AutomationsPage";
+import CalendarPage from "./pages/CalendarPage";
+import ChatPage from "./pages/ChatPage";
+import InboxPage from "./pages/InboxPage";
+import NotFoundPage from "./pages/NotFoundPage";
+import ProfilePage from "./pages/ProfilePage";
+import SignInPage from "./pages/SignInPage";
+import SignUpPage from "./pages/SignUpPage";
+import StatusPage from "./pages/StatusPage";
+import StudioPage from "./pages/StudioPage";
+import TasksPage from "./pages/TasksPage";
+
+const router = createBrowserRouter([
+  {
+    element: <Layout />,
+    children: [
+      { path: "signin", element: <SignInPage /> },
+      { path: "signup", element: <SignUpPage /> },
+      { path: "status", element: <StatusPage /> },
+      {
+        element: <RequireAuth />,
+        children: [
+          { index: true, element: <Navigate to="/profile" replace /> },
+          { path: "profile", element: <ProfilePage /> },
+          { path: "chat", element: <ChatPage /> },
+          { path: "studio", element: <StudioPage /> },
+          { path: "automations", element: <AutomationsPage /> },
+          { path: "tasks", element: <TasksPage /> },
+          { path: "calendar", element: <CalendarPage /> },
+          { path: "inbox", element: <InboxPage /> },
+        ],
+      },
+      { path: "*", element: <NotFoundPage /> },
+    ],
+  },
+]);
+
+export function App() {
+  return <RouterProvider router={router} />;
+}

@@ -1,0 +1,274 @@
+/**
+ * The one module that talks to the Firebase JS SDK.
+ *
+ * On localhost / 127.0.0.1 the app uses the demo project and the Local Emulator Suite;
+ * anywhere else it loads the project's config from Firebase Hosting's reserved
+ * `/__/firebase/init.json` before initialising. Everything else in the app goes through
+ * the small helpers exported here, which wait for that initialisation themselves.
+ */
+import { FirebaseError, initializeApp, type FirebaseOptions } from "firebase/app";
+import {
+  browserLocalPersistence,
+  connectAuthEmulator,
+  createUserWithEmailAndPassword,
+  indexedDBLocalPersistence,
+  initializeAuth,
+  onAuthStateChanged,
+  signInWithEmailAndPassword,
+  signOut as firebaseSignOut,
+  updateProfile,
+  type Auth,
+  type User,
+} from "firebase/auth";
+import {
+  connectFirestoreEmulator,
+  doc,
+  getFirestore,
+  onSnapshot,
+  type DocumentData,
+  type Firestore,
+} from "firebase/firestore";
+import {
+  connectFunctionsEmulator,
+  getFunctions,
+  httpsCallable,
+  type Functions,
+} from "firebase/functions";
+import type {
+  EnsureProfileRequest,
+  EnsureProfileResult,
+  Profile,
+  UpdateSettingsRequest,
+  UpdateSettingsResult,
+} from "./models";
+
+export type { User } from "firebase/auth";
+export type Unsubscribe = () => void;
+
+const REGION = "us-central1";
+const EMULATOR_HOSTNAMES = new Set(["localhost", "127.0.0.1"]);
+// firebase.json binds every emulator to 127.0.0.1; "localhost" may resolve to ::1 first.
+const EMULATOR_HOST = "127.0.0.1";
+const EMULATOR_PORTS = { auth: 9099, firestore: 8080, functions: 5001 } as const;
+const DEMO_CONFIG: FirebaseOptions = {
+  projectId: "demo-aura",
+  apiKey: "demo-key",
+  authDomain: "demo-aura.firebaseapp.com",
+  appId: "demo-app",
+};
+
+/** True when this page talks to the Local Emulator Suite instead of a real project. */
+export const usingEmulators = EMULATOR_HOSTNAMES.has(location.hostname);
+
+interface Services {
+  auth: Auth;
+  db: Firestore;
+  functions: Functions;
+}
+
+let services: Promise<Services> | undefined;
+let ready: Services | undefined;
+
+/** Initialise Firebase once; later calls share the same promise (retried after a failure). */
+export function firebaseReady(): Promise<Services> {
+  services ??= initialise().then(
+    (value) => (ready = value),
+    (error: unknown) => {
+      services = undefined;
+      throw error;
+    },
+  );
+  return services;
+}
+
+async function initialise(): Promise<Services> {
+  const app = initializeApp(usingEmulators ? DEMO_CONFIG : await hostingConfig());
+  // initializeAuth (rather than getAuth) leaves the popup/redirect code out of the bundle;
+  // pass browserPopupRedirectResolver explicitly if OAuth pop-ups are added later.
+  const auth = initializeAuth(app, {
+    persistence: [indexedDBLocalPersistence, browserLocalPersistence],
+  });
+  const db = getFirestore(app);
+  const functions = getFunctions(app, REGION);
+  if (usingEmulators) {
+    connectAuthEmulator(auth, `http://${EMULATOR_HOST}:${EMULATOR_PORTS.auth}`, {
+      disableWarnings: true,
+    });
+    connectFirestoreEmulator(db, EMULATOR_HOST, EMULATOR_PORTS.firestore);
+    connectFunctionsEmulator(functions, EMULATOR_HOST, EMULATOR_PORTS.functions);
+  }
+  return { auth, db, functions };
+}
+
+async function hostingConfig(): Promise<FirebaseOptions> {
+  const response = await fetch("/__/firebase/init.json", { cache: "no-cache" });
+  if (!response.ok) {
+    throw new Error(`Could not load the Firebase configuration (HTTP ${response.status}).`);
+  }
+  return (await response.json()) as FirebaseOptions;
+}
+
+/** Start a subscription once Firebase is ready; the returned function works at any time. */
+function subscribeWhenReady(
+  start: (services: Services) => Unsubscribe,
+  onError: (error: unknown) => void,
+): Unsubscribe {
+  let stop: Unsubscribe | undefined;
+  let cancelled = false;
+  firebaseReady().then((value) => {
+    if (!cancelled) stop = start(value);
+  }, onError);
+  return () => {
+    cancelled = true;
+    stop?.();
+  };
+}
+
+// --- Auth ---------------------------------------------------------------------------
+
+export function watchAuth(
+  onUser: (user: User | null) => void,
+  onError: (error: unknown) => void,
+): Unsubscribe {
+  return subscribeWhenReady(({ auth }) => onAuthStateChanged(auth, onUser, onError), onError);
+}
+
+export function currentUser(): User | null {
+  return ready?.auth.currentUser ?? null;
+}
+
+export async function signIn(email: string, password: string): Promise<User> {
+  const { auth } = await firebaseReady();
+  return (await signInWithEmailAndPassword(auth, email, password)).user;
+}
+
+/** Create an account; the display name (if any) is set before the profile is created. */
+export async function signUp(email: string, password: string, displayName?: string): Promise<User> {
+  const { auth } = await firebaseReady();
+  const { user } = await createUserWithEmailAndPassword(auth, email, password);
+  if (displayName) {
+    await updateProfile(user, { displayName });
+    // A fresh ID token carries the `name` claim, so ensure_profile can store it.
+    await user.getIdToken(true);
+  }
+  return user;
+}
+
+export async function signOut(): Promise<void> {
+  const { auth } = await firebaseReady();
+  await firebaseSignOut(auth);
+}
+
+const AUTH_MESSAGES: Record<string, string> = {
+  "auth/invalid-credential": "That email and password do not match an account.",
+  "auth/wrong-password": "That email and password do not match an account.",
+  "auth/user-not-found": "That email and password do not match an account.",
+  "auth/invalid-email": "Enter a valid email address.",
+  "auth/missing-password": "Enter your password.",
+  "auth/email-already-in-use": "An account with this email already exists. Sign in instead.",
+  "auth/weak-password": "Choose a stronger password (at least 6 characters).",
+  "auth/user-disabled": "This account has been disabled.",
+  "auth/too-many-requests": "Too many attempts. Wait a moment and try again.",
+  "auth/network-request-failed": "Could not reach the sign-in service. Check your connection.",
+};
+
+/** A sentence for a person, from an Auth error. */
+export function authErrorMessage(error: unknown): string {
+  if (error instanceof FirebaseError) {
+    return AUTH_MESSAGES[error.code] ?? `Something went wrong (${error.code}). Try again.`;
+  }
+  return error instanceof Error ? error.message : "Something went wrong. Try again.";
+}
+
+// --- Callables ----------------------------------------------------------------------
+
+function callable<Request, Response>(name: string): (data: Request) => Promise<Response> {
+  return async (data) => {
+    const { functions } = await firebaseReady();
+    const result = await httpsCallable<Request, Response>(functions, name)(data);
+    return result.data;
+  };
+}
+
+export const ensureProfile = callable<EnsureProfileRequest, EnsureProfileResult>("ensure_profile");
+export const updateSettings = callable<UpdateSettingsRequest, UpdateSettingsResult>(
+  "update_settings",
+);
+
+export interface CallableFailure {
+  /** The callable code without its prefix: "invalid-argument", "unavailable", … */
+  code: string;
+  message: string;
+  /** For invalid-argument: the dotted path of the offending input field. */
+  field?: string;
+}
+
+/** The code, message and field of an error thrown by a callable. */
+export function callableFailure(error: unknown): CallableFailure {
+  if (error instanceof FirebaseError) {
+    const code = error.code.replace(/^functions\//, "");
+    // The SDK appends the HTTP status ("… [400]"); the server's sentence reads better alone.
+    const message = error.message.replace(/ \[\d{3}\]$/, "");
+    const details: unknown = (error as FirebaseError & { details?: unknown }).details;
+    const field = isRecord(details) ? details.field : undefined;
+    return typeof field === "string" ? { code, message, field } : { code, message };
+  }
+  return {
+    code: "unknown",
+    message: error instanceof Error ? error.message : "Something went wrong. Try again.",
+  };
+}
+
+// --- Firestore ----------------------------------------------------------------------
+
+/** Listen to `users/{uid}`; `null` while the document does not exist yet. */
+export function watchProfile(
+  uid: string,
+  onProfile: (profile: Profile | null) => void,
+  onError: (error: unknown) => void,
+): Unsubscribe {
+  return subscribeWhenReady(
+    ({ db }) =>
+      onSnapshot(
+        doc(db, "users", uid),
+        (snapshot) => onProfile(snapshot.exists() ? toProfile(snapshot.data()) : null),
+        onError,
+      ),
+    onError,
+  );
+}
+
+function toProfile(data: DocumentData): Profile {
+  const settings: Record<string, unknown> = isRecord(data.settings) ? data.settings : {};
+  return {
+    email: stringOrNull(data.email),
+    displayName: stringOrNull(data.displayName),
+    photoURL: stringOrNull(data.photoURL),
+    role: data.role === "admin" ? "admin" : "user",
+    plan: data.plan === "pro" ? "pro" : "free",
+    settings: {
+      timezone: typeof settings.timezone === "string" ? settings.timezone : "UTC",
+      preferredModel:
+        typeof settings.preferredModel === "string" ? settings.preferredModel : "auto",
+    },
+    createdAt: dateOrNull(data.createdAt),
+    lastSeenAt: dateOrNull(data.lastSeenAt),
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null;
+}
+
+function stringOrNull(value: unknown): string | null {
+  return typeof value === "string" ? value : null;
+}
+
+function dateOrNull(value: unknown): Date | null {
+  // Firestore Timestamps (and anything else with toDate) become Dates.
+  if (isRecord(value) && typeof value.toDate === "function") {
+    const date: unknown = value.toDate();
+    return date instanceof Date ? date : null;
+  }
+  return null;
+}
