@@ -420,7 +420,10 @@ def _dev() -> int:
         nonlocal stopping
         stopping = True
 
-    signal.signal(signal.SIGTERM, _on_signal)
+    # Ctrl-C, kill, or the terminal closing: stop cleanly. SIGINT is set explicitly because
+    # a shell that starts us in the background leaves it ignored.
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _on_signal)
     try:
         os.environ.update(stack.env)
         account = seed.seed_demo_account()
