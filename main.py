@@ -7,16 +7,24 @@ The Python name of each export is the deployed function's name. No logic lives h
 import functions  # noqa: F401  (sets global options before any function is declared)
 
 # Callables
+from functions.callables.delete_conversation import delete_conversation
 from functions.callables.ensure_profile import ensure_profile
+from functions.callables.retry_reply import retry_reply
 from functions.callables.set_role import set_role
 from functions.callables.update_settings import update_settings
+
+# Firestore triggers
+from functions.firestore.on_chat_message_created import on_chat_message_created
 
 # HTTP
 from functions.http.health import health
 
 __all__ = [
+    "delete_conversation",
     "ensure_profile",
     "health",
+    "on_chat_message_created",
+    "retry_reply",
     "set_role",
     "update_settings",
 ]

@@ -6,7 +6,7 @@ not declare reads as an empty string in production.
 """
 
 from firebase_functions import options
-from firebase_functions.params import SecretParam
+from firebase_functions.params import SecretParam, StringParam
 
 REGION = "us-central1"  # also in firebase.json (Hosting rewrites) and hosting/src/firebase.ts
 CONCURRENCY = 16  # must equal THREADS in .env
@@ -17,3 +17,11 @@ MAX_INSTANCES = 20
 OPENAI_API_KEY = SecretParam("OPENAI_API_KEY")
 ANTHROPIC_API_KEY = SecretParam("ANTHROPIC_API_KEY")
 AI_SECRETS = [OPENAI_API_KEY, ANTHROPIC_API_KEY]
+
+# Model names per provider and tier (params, so an operator changes them without code).
+OPENAI_FAST_MODEL = StringParam("OPENAI_FAST_MODEL", default="gpt-4o-mini")
+OPENAI_STRONG_MODEL = StringParam("OPENAI_STRONG_MODEL", default="gpt-4o")
+ANTHROPIC_FAST_MODEL = StringParam("ANTHROPIC_FAST_MODEL", default="claude-haiku-4-5")
+ANTHROPIC_STRONG_MODEL = StringParam("ANTHROPIC_STRONG_MODEL", default="claude-sonnet-4-5")
+# AI calls stream for up to a few minutes.
+AI_TIMEOUT_S = 300

@@ -20,7 +20,11 @@ export default defineConfig({
           groups: [
             { name: "firestore", test: FIRESTORE, priority: 3 },
             { name: "firebase", test: FIREBASE, priority: 2 },
-            { name: "react", test: /node_modules[\\/]/, priority: 1 }, // React + react-router
+            // React + react-router: every library the first page load needs ($initial).
+            { name: "react", test: /node_modules[\\/]/, tags: ["$initial"], priority: 1 },
+            // Libraries only lazy routes load (Chat's markdown and code highlighting), split
+            // by the routes that use them so one route never downloads another's.
+            { name: "lazy-libs", test: /node_modules[\\/]/, entriesAware: true, priority: 0 },
           ],
         },
       },

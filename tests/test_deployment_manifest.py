@@ -23,6 +23,13 @@ EXPECTED: dict[str, tuple[str, set[str], bool | None]] = {
     "ensure_profile": ("callable", set(), None),
     "update_settings": ("callable", set(), None),
     "set_role": ("callable", set(), None),
+    "delete_conversation": ("callable", set(), None),
+    "retry_reply": ("callable", {"OPENAI_API_KEY", "ANTHROPIC_API_KEY"}, None),
+    "on_chat_message_created": (
+        "google.cloud.firestore.document.v1.created",
+        {"OPENAI_API_KEY", "ANTHROPIC_API_KEY"},
+        False,
+    ),
 }
 
 

@@ -48,6 +48,8 @@ PROJECT_ID = "demo-aura"
 REGION = "us-central1"
 FIRESTORE_MAIN_CLASS = "com.google.cloud.datastore.emulator.firestore.CloudFirestore"
 READY_TIMEOUT_S = 180.0
+STANDIN_PORT = 8790  # the local AI stand-in (tools/ai_standin.py)
+AI_KEYS = {"openai": "OPENAI_API_KEY", "anthropic": "ANTHROPIC_API_KEY"}
 
 log = logging.getLogger("aura.stack")
 
@@ -90,7 +92,7 @@ class Ports:
             eventarc=port["eventarc"],
             hosting=port["hosting"],
             logging=port["logging"],
-            extra=(int(websocket),) if websocket else (),
+            extra=(*((int(websocket),) if websocket else ()), STANDIN_PORT),
         )
 
     def all(self) -> list[int]:
@@ -119,7 +121,29 @@ def client_env(ports: Ports) -> dict[str, str]:
         "CLOUD_TASKS_EMULATOR_HOST": f"127.0.0.1:{ports.tasks}",
         "FUNCTIONS_EMULATOR_ORIGIN": f"http://127.0.0.1:{ports.functions}",
         "AURA_HOSTING_ORIGIN": f"http://127.0.0.1:{ports.hosting}",
+        "AURA_STANDIN_URL": f"http://127.0.0.1:{STANDIN_PORT}",
     }
+
+
+def _local_secrets() -> dict[str, str]:
+    path = ROOT / ".secret.local"
+    if not path.exists():
+        return {}
+    pairs = (line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)
+    return {key.strip(): value.strip() for key, value in pairs if not key.startswith("#")}
+
+
+def ai_env(base_env: Mapping[str, str]) -> dict[str, str]:
+    """Point every provider without a real key at the stand-in; leave real keys alone."""
+    secrets = _local_secrets()
+    env: dict[str, str] = {}
+    for provider, key_name in AI_KEYS.items():
+        if base_env.get(key_name) or secrets.get(key_name):
+            continue  # a real key: the same code talks to the real API
+        path = "openai/v1" if provider == "openai" else "anthropic"
+        env[f"AURA_{provider.upper()}_BASE_URL"] = f"http://127.0.0.1:{STANDIN_PORT}/{path}"
+        env[key_name] = "stand-in"
+    return env
 
 
 # --- binaries ------------------------------------------------------------------------
@@ -284,6 +308,7 @@ class Stack:
     log_path: Path
     env: Mapping[str, str]
     log_file: IO[bytes] | None = None
+    standin: subprocess.Popen[bytes] | None = None
 
     def stop(self) -> None:
         """Stop the CLI and every process it started (function workers included)."""
@@ -301,6 +326,13 @@ class Stack:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)
         _kill_tree(_orphan_workers())
+        if self.standin is not None and self.standin.poll() is None:
+            self.standin.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.standin.wait(timeout=5)
+            if self.standin.poll() is None:
+                self.standin.kill()
+                self.standin.wait()
         if self.log_file is not None:
             self.log_file.close()
         with contextlib.suppress(FileNotFoundError):
@@ -332,6 +364,8 @@ def start(*, extra_env: Mapping[str, str] | None = None, quiet: bool = True) -> 
     PID_FILE.write_text(str(os.getpid()))
 
     env = {**os.environ, **prepare_binaries(), **(extra_env or {})}
+    env.update(ai_env(env))
+    standin = _start_standin(out_path=LOG_DIR / "ai-standin.log")
     env.setdefault("AURA_ENV", "local")
     # The CLI passes its environment on to the function workers; keep the client-side
     # emulator variables out of it so the CLI sets them the way it does for production
@@ -356,7 +390,12 @@ def start(*, extra_env: Mapping[str, str] | None = None, quiet: bool = True) -> 
         start_new_session=True,
     )
     stack = Stack(
-        ports=ports, process=process, log_path=log_path, env=client_env(ports), log_file=out
+        ports=ports,
+        process=process,
+        log_path=log_path,
+        env=client_env(ports),
+        log_file=out,
+        standin=standin,
     )
     deadline = time.monotonic() + READY_TIMEOUT_S
     try:
@@ -379,6 +418,26 @@ def start(*, extra_env: Mapping[str, str] | None = None, quiet: bool = True) -> 
     if not quiet:
         log.info("emulators ready (log: %s)", log_path)
     return stack
+
+
+def _start_standin(out_path: Path) -> subprocess.Popen[bytes]:
+    """The local AI stand-in: the real SDKs talk to it by base URL."""
+    with out_path.open("wb") as out:
+        proc = subprocess.Popen(
+            [str(ROOT / "venv/bin/python"), "-m", "tools.ai_standin", "--port", str(STANDIN_PORT)],
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    deadline = time.monotonic() + 30
+    while not _http_ok(f"http://127.0.0.1:{STANDIN_PORT}/_standin/health", timeout=1):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise StackError(f"The AI stand-in did not start; see {out_path}")
+        time.sleep(0.1)
+    return proc
 
 
 def bootstrap(stack: Stack) -> None:

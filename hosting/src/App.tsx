@@ -1,10 +1,10 @@
+import { lazy, Suspense } from "react";
 import { createBrowserRouter, Navigate } from "react-router";
 import { RouterProvider } from "react-router/dom";
 import { Layout } from "./components/Layout";
 import { RequireAuth } from "./components/RequireAuth";
 import AutomationsPage from "./pages/AutomationsPage";
 import CalendarPage from "./pages/CalendarPage";
-import ChatPage from "./pages/ChatPage";
 import InboxPage from "./pages/InboxPage";
 import NotFoundPage from "./pages/NotFoundPage";
 import ProfilePage from "./pages/ProfilePage";
@@ -13,6 +13,21 @@ import SignUpPage from "./pages/SignUpPage";
 import StatusPage from "./pages/StatusPage";
 import StudioPage from "./pages/StudioPage";
 import TasksPage from "./pages/TasksPage";
+
+// Chat brings markdown and code highlighting: loaded on first visit, in its own chunks.
+const ChatPage = lazy(() => import("./pages/ChatPage"));
+
+const chat = (
+  <Suspense
+    fallback={
+      <p className="muted" role="status">
+        Loading…
+      </p>
+    }
+  >
+    <ChatPage />
+  </Suspense>
+);
 
 const router = createBrowserRouter([
   {
@@ -26,7 +41,8 @@ const router = createBrowserRouter([
         children: [
           { index: true, element: <Navigate to="/profile" replace /> },
           { path: "profile", element: <ProfilePage /> },
-          { path: "chat", element: <ChatPage /> },
+          { path: "chat", element: chat },
+          { path: "chat/:conversationId", element: chat },
           { path: "studio", element: <StudioPage /> },
           { path: "automations", element: <AutomationsPage /> },
           { path: "tasks", element: <TasksPage /> },

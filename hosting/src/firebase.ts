@@ -21,11 +21,19 @@ import {
   type User,
 } from "firebase/auth";
 import {
+  addDoc,
+  collection,
   connectFirestoreEmulator,
   doc,
   getFirestore,
+  limit,
   onSnapshot,
+  orderBy,
+  query,
+  serverTimestamp,
+  updateDoc,
   type DocumentData,
+  type DocumentSnapshot,
   type Firestore,
 } from "firebase/firestore";
 import {
@@ -34,12 +42,25 @@ import {
   httpsCallable,
   type Functions,
 } from "firebase/functions";
-import type {
-  EnsureProfileRequest,
-  EnsureProfileResult,
-  Profile,
-  UpdateSettingsRequest,
-  UpdateSettingsResult,
+import {
+  MAX_MESSAGE_CHARS,
+  type AssistantMessage,
+  type ChatMessage,
+  type Conversation,
+  type DeleteConversationRequest,
+  type DeleteConversationResult,
+  type EnsureProfileRequest,
+  type EnsureProfileResult,
+  type Entity,
+  type Intent,
+  type Profile,
+  type ReplyStatus,
+  type RetryReplyRequest,
+  type RetryReplyResult,
+  type UpdateSettingsRequest,
+  type UpdateSettingsResult,
+  type Usage,
+  type UserMessage,
 } from "./models";
 
 export type { User } from "firebase/auth";
@@ -194,6 +215,12 @@ export const ensureProfile = callable<EnsureProfileRequest, EnsureProfileResult>
 export const updateSettings = callable<UpdateSettingsRequest, UpdateSettingsResult>(
   "update_settings",
 );
+/** Remove a conversation and all its messages. */
+export const deleteConversation = callable<DeleteConversationRequest, DeleteConversationResult>(
+  "delete_conversation",
+);
+/** Ask the server to write a failed reply again (messageId: the user message it answers). */
+export const retryReply = callable<RetryReplyRequest, RetryReplyResult>("retry_reply");
 
 export interface CallableFailure {
   /** The callable code without its prefix: "invalid-argument", "unavailable", … */
@@ -254,6 +281,224 @@ function toProfile(data: DocumentData): Profile {
     createdAt: dateOrNull(data.createdAt),
     lastSeenAt: dateOrNull(data.lastSeenAt),
   };
+}
+
+// --- Chat ---------------------------------------------------------------------------
+
+const CONVERSATION_LIST_LIMIT = 50;
+
+type Path = [string, ...string[]];
+
+function conversationsPath(uid: string): Path {
+  return ["users", uid, "conversations"];
+}
+
+function messagesPath(uid: string, conversationId: string): Path {
+  return ["users", uid, "conversations", conversationId, "messages"];
+}
+
+/**
+ * A fresh conversation id, made on the client: the conversation document itself is
+ * created by the server when the first message arrives.
+ */
+export async function newConversationId(uid: string): Promise<string> {
+  const { db } = await firebaseReady();
+  return doc(collection(db, ...conversationsPath(uid))).id;
+}
+
+/** Listen to the user's most recently updated conversations, newest first. */
+export function watchConversations(
+  uid: string,
+  onConversations: (conversations: Conversation[]) => void,
+  onError: (error: unknown) => void,
+): Unsubscribe {
+  return subscribeWhenReady(
+    ({ db }) =>
+      onSnapshot(
+        query(
+          collection(db, ...conversationsPath(uid)),
+          orderBy("updatedAt", "desc"),
+          limit(CONVERSATION_LIST_LIMIT),
+        ),
+        (snapshot) => onConversations(snapshot.docs.map(toConversation)),
+        onError,
+      ),
+    onError,
+  );
+}
+
+/** Listen to one conversation document; `null` while the server has not created it. */
+export function watchConversation(
+  uid: string,
+  conversationId: string,
+  onConversation: (conversation: Conversation | null) => void,
+  onError: (error: unknown) => void,
+): Unsubscribe {
+  return subscribeWhenReady(
+    ({ db }) =>
+      onSnapshot(
+        doc(db, ...conversationsPath(uid), conversationId),
+        (snapshot) => onConversation(snapshot.exists() ? toConversation(snapshot) : null),
+        onError,
+      ),
+    onError,
+  );
+}
+
+/**
+ * Listen to a conversation's messages, oldest first. A message just sent (its server
+ * timestamp not yet set) is included at once, with an estimated time.
+ */
+export function watchMessages(
+  uid: string,
+  conversationId: string,
+  onMessages: (messages: ChatMessage[]) => void,
+  onError: (error: unknown) => void,
+): Unsubscribe {
+  return subscribeWhenReady(
+    ({ db }) =>
+      onSnapshot(
+        query(collection(db, ...messagesPath(uid, conversationId)), orderBy("createdAt", "asc")),
+        // Metadata changes too, so a sent message stops showing "Sending…" once acknowledged.
+        { includeMetadataChanges: true },
+        (snapshot) =>
+          onMessages(
+            snapshot.docs.flatMap((item) => {
+              const message = toMessage(item);
+              return message ? [message] : [];
+            }),
+          ),
+        onError,
+      ),
+    onError,
+  );
+}
+
+/**
+ * Write a user message; the server answers with `a_{id}`. Resolves with the message id
+ * once the server has accepted the write (the listener shows the message before that).
+ */
+export async function sendChatMessage(
+  uid: string,
+  conversationId: string,
+  text: string,
+): Promise<string> {
+  if (text.length < 1 || text.length > MAX_MESSAGE_CHARS) {
+    throw new Error(`A message must have 1 to ${MAX_MESSAGE_CHARS} characters.`);
+  }
+  const { db } = await firebaseReady();
+  // Exactly this shape: the security rules refuse any other field.
+  const ref = await addDoc(collection(db, ...messagesPath(uid, conversationId)), {
+    role: "user",
+    text,
+    createdAt: serverTimestamp(),
+  });
+  return ref.id;
+}
+
+/** Ask the server to stop a streaming reply (the one field the owner may change). */
+export async function requestStop(
+  uid: string,
+  conversationId: string,
+  replyId: string,
+): Promise<void> {
+  const { db } = await firebaseReady();
+  await updateDoc(doc(db, ...messagesPath(uid, conversationId), replyId), {
+    stopRequested: true,
+  });
+}
+
+function toConversation(snapshot: DocumentSnapshot): Conversation {
+  const data = snapshot.data({ serverTimestamps: "estimate" }) ?? {};
+  return {
+    id: snapshot.id,
+    title: nonEmptyStringOrNull(data.title),
+    createdAt: dateOrNull(data.createdAt),
+    updatedAt: dateOrNull(data.updatedAt),
+    messageCount: numberOr(data.messageCount, 0),
+    summary: stringOrNull(data.summary),
+    usage: toUsage(data.usage) ?? { inputTokens: 0, outputTokens: 0, costUsd: 0 },
+  };
+}
+
+const REPLY_STATUSES: readonly ReplyStatus[] = ["pending", "streaming", "done", "error"];
+
+/** A message document as the app sees it; null for a shape it does not know. */
+function toMessage(snapshot: DocumentSnapshot): ChatMessage | null {
+  const data = snapshot.data({ serverTimestamps: "estimate" });
+  if (!data) return null;
+  const text = typeof data.text === "string" ? data.text : "";
+  if (data.role === "user") {
+    const message: UserMessage = {
+      id: snapshot.id,
+      role: "user",
+      text,
+      createdAt: dateOrNull(data.createdAt),
+      intent: toIntent(data.intent),
+      entities: Array.isArray(data.entities) ? data.entities.flatMap(toEntity) : [],
+      sending: snapshot.metadata.hasPendingWrites,
+    };
+    return message;
+  }
+  if (data.role === "assistant") {
+    const status = REPLY_STATUSES.find((value) => value === data.status) ?? "pending";
+    const error = isRecord(data.error)
+      ? {
+          code: typeof data.error.code === "string" ? data.error.code : "unknown",
+          message:
+            typeof data.error.message === "string" && data.error.message
+              ? data.error.message
+              : "Aura could not write a reply.",
+        }
+      : null;
+    const message: AssistantMessage = {
+      id: snapshot.id,
+      role: "assistant",
+      replyTo:
+        typeof data.replyTo === "string" ? data.replyTo : snapshot.id.replace(/^a_/, ""),
+      text,
+      status,
+      provider: stringOrNull(data.provider),
+      model: stringOrNull(data.model),
+      usage: toUsage(data.usage),
+      error,
+      createdAt: dateOrNull(data.createdAt),
+      updatedAt: dateOrNull(data.updatedAt),
+      stopRequested: data.stopRequested === true,
+      stopped: data.stopped === true,
+      truncated: data.truncated === true,
+    };
+    return message;
+  }
+  return null;
+}
+
+function toUsage(value: unknown): Usage | null {
+  if (!isRecord(value)) return null;
+  return {
+    inputTokens: numberOr(value.inputTokens, 0),
+    outputTokens: numberOr(value.outputTokens, 0),
+    costUsd: numberOr(value.costUsd, 0),
+  };
+}
+
+function toIntent(value: unknown): Intent | null {
+  if (!isRecord(value) || typeof value.label !== "string") return null;
+  return { label: value.label, confidence: numberOr(value.confidence, 0) };
+}
+
+function toEntity(value: unknown): Entity[] {
+  if (!isRecord(value) || typeof value.type !== "string") return [];
+  const text = typeof value.value === "string" ? value.value : String(value.value);
+  return [{ type: value.type, value: text }];
+}
+
+function numberOr(value: unknown, fallback: number): number {
+  return typeof value === "number" && Number.isFinite(value) ? value : fallback;
+}
+
+function nonEmptyStringOrNull(value: unknown): string | null {
+  return typeof value === "string" && value.trim() !== "" ? value : null;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

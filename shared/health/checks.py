@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
 
 from shared import runtime
+from shared.ai.config import GatewayConfig
 from shared.health.service import Check
 
 PROBE_TIMEOUT_S = 3.0
@@ -26,17 +26,20 @@ def pubsub_check() -> str:
     return f"topic {EVENTS_TOPIC} exists"
 
 
-def ai_providers_check(keys: Mapping[str, str]) -> Check:
-    """Which AI providers have a key. Informational until the AI gateway lands."""
+def ai_providers_check(config: GatewayConfig) -> Check:
+    """Which AI providers are configured, and how (real API or local stand-in).
+
+    Critical: with no provider, chat and generation cannot work.
+    """
 
     def run() -> str:
-        configured = sorted(name for name, key in keys.items() if key.strip())
-        if not configured:
+        modes = {name: p.mode for name, p in config.providers.items()}
+        if all(mode == "missing" for mode in modes.values()):
             msg = "no AI provider configured (set OPENAI_API_KEY or ANTHROPIC_API_KEY)"
             raise RuntimeError(msg)
-        return "configured: " + ", ".join(configured)
+        return ", ".join(f"{name}: {mode}" for name, mode in sorted(modes.items()))
 
-    return Check(run=run, critical=False)
+    return Check(run=run)
 
 
 def auth_emulator_check() -> str:
@@ -51,10 +54,10 @@ def auth_emulator_check() -> str:
     return "emulator" if host else "verifying ID tokens"
 
 
-def default_checks(*, ai_keys: Mapping[str, str]) -> dict[str, Check]:
+def default_checks(*, ai: GatewayConfig) -> dict[str, Check]:
     return {
         "firestore": Check(run=firestore_check),
         "pubsub": Check(run=pubsub_check),
         "auth": Check(run=auth_emulator_check),
-        "ai": ai_providers_check(ai_keys),
+        "ai": ai_providers_check(ai),
     }

@@ -23,6 +23,7 @@ def no_real_dependencies(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("FIREBASE_AUTH_EMULATOR_HOST", raising=False)
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
     monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    monkeypatch.delenv("AURA_OPENAI_BASE_URL", raising=False)
 
 
 def get(app: Flask, method: str = "GET") -> tuple[int, dict[str, object]]:
@@ -40,9 +41,9 @@ def test_healthy_is_200_and_reports_configured_providers(app: Flask) -> None:
     assert body["status"] == "ok"
     assert body["checks"]["ai"] == {  # type: ignore[index]
         "ok": True,
-        "critical": False,
+        "critical": True,
         "latencyMs": pytest.approx(0, abs=50),
-        "detail": "configured: openai",
+        "detail": "anthropic: missing, openai: real",
     }
 
 
@@ -67,12 +68,10 @@ def test_auth_emulator_variable_in_production_is_503(
     assert "not verified" in body["checks"]["auth"]["detail"]  # type: ignore[index]
 
 
-def test_no_ai_provider_is_reported_but_not_fatal(
-    app: Flask, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_no_ai_provider_is_503(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("OPENAI_API_KEY")
     status, body = get(app)
-    assert status == 200
+    assert status == 503
     assert body["checks"]["ai"]["ok"] is False  # type: ignore[index]
 
 

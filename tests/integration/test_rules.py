@@ -171,3 +171,47 @@ def test_firebase_anonymous_accounts_read_nothing(seeded: None) -> None:
     token = emu.unsigned_token(OWNER, firebase={"sign_in_provider": "anonymous"})
     resp = emu.session.get(f"{emu.DOCS}/users/alice", headers=emu.auth_header(token))
     assert resp.status_code == 403
+
+
+# --- stopping a reply: the owner may set stopRequested on an assistant message ---------
+
+REPLY = "users/alice/conversations/c1/messages/a_m1"
+
+
+@pytest.fixture
+def reply_in_flight(seeded: None) -> None:
+    runtime.get_db().document(REPLY).set(
+        {"role": "assistant", "text": "partial", "status": "streaming", "stopRequested": False}
+    )
+
+
+def patch(path: str, data: dict[str, Any], token: str | None) -> int:
+    mask = "&".join(f"updateMask.fieldPaths={key}" for key in data)
+    resp = emu.session.patch(
+        f"{emu.DOCS}/{path}?{mask}",
+        json={"fields": emu.fields(data)},
+        headers=emu.auth_header(token),
+    )
+    return resp.status_code
+
+
+def test_owner_can_request_stop(reply_in_flight: None) -> None:
+    assert patch(REPLY, {"stopRequested": True}, TOKENS["owner"]) == 200
+
+
+@pytest.mark.parametrize(
+    ("actor", "data", "path"),
+    [
+        ("owner", {"stopRequested": True, "text": "forged"}, REPLY),
+        ("owner", {"status": "done"}, REPLY),
+        ("owner", {"stopRequested": False}, REPLY),
+        ("owner", {"stopRequested": True}, "users/alice/conversations/c1/messages/m1"),
+        ("other", {"stopRequested": True}, REPLY),
+        ("anonymous", {"stopRequested": True}, REPLY),
+        ("admin", {"stopRequested": True}, REPLY),
+    ],
+)
+def test_nothing_else_about_a_reply_is_client_writable(
+    reply_in_flight: None, actor: str, data: dict[str, Any], path: str
+) -> None:
+    assert patch(path, data, TOKENS[actor]) == 403

@@ -205,3 +205,66 @@ def fields(data: dict[str, Any]) -> dict[str, Any]:
 
 def auth_header(token: str | None) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"} if token else {}
+
+
+# --- the AI stand-in -----------------------------------------------------------------
+
+STANDIN = "http://127.0.0.1:8790"
+
+
+def standin_requests() -> list[dict[str, Any]]:
+    return list(session.get(f"{STANDIN}/_standin/requests", timeout=10).json())
+
+
+def standin_reset() -> None:
+    session.delete(f"{STANDIN}/_standin/requests", timeout=10).raise_for_status()
+    session.delete(f"{STANDIN}/_standin/faults", timeout=10).raise_for_status()
+
+
+def standin_quiesce(settle_s: float = 0.6, timeout: float = 20.0) -> None:
+    """Wait until triggered work (replies, titles, intents) has stopped calling the
+    stand-in, so one test's background calls cannot consume the next test's faults."""
+    deadline = time.monotonic() + timeout
+    last = -1
+    stable_since = time.monotonic()
+    while time.monotonic() < deadline:
+        entries = standin_requests()
+        busy = any(e.get("ended_at") is None for e in entries)
+        if len(entries) != last or busy:
+            last, stable_since = len(entries), time.monotonic()
+        elif time.monotonic() - stable_since >= settle_s:
+            return
+        time.sleep(0.1)
+
+
+def standin_fault(**fault: Any) -> None:
+    session.post(f"{STANDIN}/_standin/faults", json=fault, timeout=10).raise_for_status()
+
+
+# --- client-side writes and waiting --------------------------------------------------
+
+
+def create_doc(collection: str, data: dict[str, Any], token: str, *, server_time: str) -> str:
+    """Create a document as a client would (with a server-timestamp field); returns its id."""
+    doc_id = uuid.uuid4().hex[:20]
+    name = f"projects/{PROJECT_ID}/databases/(default)/documents/{collection}/{doc_id}"
+    write = {
+        "update": {"name": name, "fields": fields(data)},
+        "currentDocument": {"exists": False},
+        "updateTransforms": [{"fieldPath": server_time, "setToServerValue": "REQUEST_TIME"}],
+    }
+    resp = session.post(f"{DOCS}:commit", json={"writes": [write]}, headers=auth_header(token))
+    resp.raise_for_status()
+    return doc_id
+
+
+def wait_for(predicate: Any, *, timeout: float = 30.0, interval: float = 0.1) -> Any:
+    """Poll `predicate` until it returns something truthy; fail after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s")
+        time.sleep(interval)

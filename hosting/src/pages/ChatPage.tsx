@@ -1,11 +1,113 @@
+import { Fragment, useState } from "react";
+import { useNavigate, useParams } from "react-router";
+import { useAuth } from "../auth";
+import { Composer } from "../components/chat/Composer";
+import { ConversationList, UNTITLED } from "../components/chat/ConversationList";
+import { Thread } from "../components/chat/Thread";
+import { newConversationId } from "../firebase";
+import { formatUsage } from "../models";
+import { useConversation, useConversations, useMessages } from "../useChat";
 import { usePageTitle } from "../usePageTitle";
+import "../components/chat/chat.css";
 
+/**
+ * /chat and /chat/:conversationId: the conversation list beside the open thread.
+ * Everything shown comes from live Firestore listeners, started once the profile is
+ * ready, so a reload mid-reply picks the stream up where it is.
+ */
 export default function ChatPage() {
-  usePageTitle("Chat");
+  const { conversationId } = useParams();
+  const navigate = useNavigate();
+  const { user, profileReady, setupError, retrySetup } = useAuth();
+  const uid = user?.uid;
+  const liveUid = profileReady ? uid : undefined;
+
+  const conversations = useConversations(liveUid);
+  const conversation = useConversation(liveUid, conversationId);
+  const messages = useMessages(liveUid, conversationId);
+  const [startError, setStartError] = useState<string | null>(null);
+
+  const title = conversation.data?.title ?? UNTITLED;
+  usePageTitle(conversationId ? title : "Chat");
+
+  async function startConversation() {
+    if (!uid) return;
+    setStartError(null);
+    try {
+      await navigate(`/chat/${await newConversationId(uid)}`);
+    } catch (err) {
+      setStartError(err instanceof Error ? err.message : "Could not start a conversation.");
+    }
+  }
+
   return (
-    <section>
-      <h1>Chat</h1>
-      <p>Conversations with Aura will appear here, streamed as they are written and kept in your history.</p>
+    <section className="chat">
+      <aside className="chat-sidebar" aria-label="Conversations">
+        <div className="row spread">
+          <h1>Chat</h1>
+          <button type="button" onClick={() => void startConversation()} disabled={!uid}>
+            New conversation
+          </button>
+        </div>
+        {startError && (
+          <p className="error" role="alert">
+            {startError}
+          </p>
+        )}
+        <ConversationList
+          conversations={conversations.data}
+          error={conversations.error}
+          activeId={conversationId}
+          onDeletedActive={() => void navigate("/chat", { replace: true })}
+        />
+      </aside>
+
+      <div className="chat-main">
+        {setupError && (
+          <div className="error" role="alert">
+            <p>We could not set up your account: {setupError}</p>
+            <button type="button" className="secondary" onClick={retrySetup}>
+              Try again
+            </button>
+          </div>
+        )}
+        {!conversationId || !uid ? (
+          <div className="chat-empty">
+            <h2>Start a conversation</h2>
+            <p className="muted">
+              Choose “New conversation” to ask Aura anything. Replies stream in as they are
+              written and stay in your history.
+            </p>
+          </div>
+        ) : (
+          // Keyed: another conversation starts with a fresh thread, scroll and composer.
+          <Fragment key={conversationId}>
+            <header className="thread-header">
+              <h2 data-testid="conversation-title-heading">{title}</h2>
+              {conversation.data && (
+                <small className="muted" data-testid="conversation-usage">
+                  {formatUsage(conversation.data.usage)}
+                </small>
+              )}
+            </header>
+            {(messages.error ?? conversation.error) && (
+              <p className="error" role="alert">
+                Could not load this conversation: {messages.error ?? conversation.error}
+              </p>
+            )}
+            {messages.data === undefined ? (
+              !messages.error && (
+                <p className="muted thread" role="status">
+                  Loading messages…
+                </p>
+              )
+            ) : (
+              <Thread uid={uid} conversationId={conversationId} messages={messages.data} />
+            )}
+            <Composer uid={uid} conversationId={conversationId} />
+          </Fragment>
+        )}
+      </div>
     </section>
   );
 }

@@ -1,0 +1,1 @@
+"""Firestore-triggered functions: one per module, named after it."""

@@ -1,0 +1,390 @@
+"""The AI gateway: every model call in Aura goes through here.
+
+Per call: check the user's plan quota (before any provider is called), route by purpose
+and input size to a tier and a model, try providers in order (retrying retryable
+errors, falling back to the other provider, skipping one whose circuit is open), serve
+deterministic requests from an exact-match cache, and meter tokens and cost into
+`users/{uid}/usage/{yyyy-mm-dd}` afterwards.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from shared import logs
+from shared.ai.config import GatewayConfig
+from shared.ai.errors import (
+    AllProvidersFailed,
+    ProviderError,
+    StreamInterrupted,
+    StructuredOutputInvalid,
+)
+from shared.ai.models import (
+    FAST_PURPOSES,
+    PROVIDERS,
+    AIRequest,
+    AIResult,
+    Message,
+    Provider,
+    Tier,
+    Usage,
+)
+from shared.ai.providers import ProviderClient, TextStream
+from shared.ai.quotas import QUOTAS
+from shared.errors import ResourceExhausted
+
+if TYPE_CHECKING:  # pragma: no cover
+    from google.cloud.firestore import Client
+
+M = TypeVar("M", bound=BaseModel)
+CACHE = "_aiCache"
+PRICES: dict[str, dict[str, float]] = {
+    k: v
+    for k, v in json.loads((Path(__file__).parent / "prices.json").read_text()).items()
+    if not k.startswith("_")
+}
+
+
+def cost_usd(model: str, input_tokens: int, output_tokens: int) -> float:
+    """Cost from the price table (USD per 1M tokens); unknown models cost 0."""
+    price = PRICES.get(model)
+    if price is None:
+        return 0.0
+    total = input_tokens * price["input"] + output_tokens * price["output"]
+    return round(total / 1_000_000, 8)
+
+
+def estimate_tokens(chars: int) -> int:
+    """About four characters a token: used only when a provider reports no usage."""
+    return math.ceil(chars / 4)
+
+
+def usage_day(now: datetime) -> str:
+    return now.astimezone(UTC).strftime("%Y-%m-%d")
+
+
+class CircuitBreaker:
+    """Per-instance breaker: after `threshold` failures in a row a provider is skipped for
+    `cooldown_s` (unless every provider is skipped). Instance-local on purpose: it only
+    saves time, correctness never depends on it."""
+
+    def __init__(self, threshold: int = 3, cooldown_s: float = 30.0) -> None:
+        self._threshold = threshold
+        self._cooldown_s = cooldown_s
+        self._failures: dict[str, int] = {}
+        self._opened_at: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def is_open(self, provider: str, now: float) -> bool:
+        with self._lock:
+            opened = self._opened_at.get(provider)
+            return opened is not None and now - opened < self._cooldown_s
+
+    def success(self, provider: str) -> None:
+        with self._lock:
+            self._failures[provider] = 0
+            self._opened_at.pop(provider, None)
+
+    def failure(self, provider: str, now: float) -> None:
+        with self._lock:
+            self._failures[provider] = self._failures.get(provider, 0) + 1
+            if self._failures[provider] >= self._threshold:
+                self._opened_at[provider] = now
+
+
+class Gateway:
+    def __init__(
+        self,
+        *,
+        config: GatewayConfig,
+        db: Client,
+        clients: Mapping[Provider, ProviderClient],
+        breaker: CircuitBreaker | None = None,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._config = config
+        self._db = db
+        self._clients = clients
+        self._breaker = breaker or CircuitBreaker()
+        self._now = now
+        self._sleep = sleep
+
+    # --- routing ---------------------------------------------------------------------
+
+    def tier_for(self, request: AIRequest) -> Tier:
+        if request.purpose in FAST_PURPOSES:
+            if request.input_chars() > self._config.large_input_chars:
+                return "strong"
+            return "fast"
+        return "strong"
+
+    def route(self, request: AIRequest) -> list[tuple[Provider, str]]:
+        """Providers to try, in order, each with its model for the request's tier."""
+        tier = self.tier_for(request)
+        order = list(PROVIDERS)
+        if request.preferred_provider in order:
+            order.remove(request.preferred_provider)
+            order.insert(0, request.preferred_provider)
+        available = [p for p in order if p in self._clients]
+        clock = time.monotonic()
+        closed = [p for p in available if not self._breaker.is_open(p, clock)]
+        chosen = closed or available  # every circuit open: try anyway rather than fail
+        return [(p, self._config.providers[p].models[tier]) for p in chosen]
+
+    # --- quota and metering ----------------------------------------------------------
+
+    def _usage_ref(self, uid: str) -> Any:
+        return (
+            self._db.collection("users")
+            .document(uid)
+            .collection("usage")
+            .document(usage_day(self._now()))
+        )
+
+    def check_quota(self, uid: str, plan: str) -> None:
+        """Raises ResourceExhausted when today's usage has reached the plan's quota."""
+        quota = QUOTAS.get(plan, QUOTAS["free"])
+        snapshot = self._usage_ref(uid).get()
+        used = snapshot.to_dict() or {} if snapshot.exists else {}
+        tokens = int(used.get("inputTokens", 0)) + int(used.get("outputTokens", 0))
+        if int(used.get("requests", 0)) >= quota.requests or tokens >= quota.tokens:
+            raise ResourceExhausted(
+                f"You have used today's AI quota of the {plan} plan; it resets at midnight UTC.",
+                details={"plan": plan, "tokensUsed": tokens, "tokenQuota": quota.tokens},
+            )
+
+    def record_usage(self, uid: str, usage: Usage) -> None:
+        from google.cloud import firestore
+
+        self._usage_ref(uid).set(
+            {
+                "requests": firestore.Increment(1),
+                "inputTokens": firestore.Increment(usage.input_tokens),
+                "outputTokens": firestore.Increment(usage.output_tokens),
+                "costUsd": firestore.Increment(usage.cost_usd),
+                "updatedAt": self._now(),
+            },
+            merge=True,
+        )
+
+    # --- cache -----------------------------------------------------------------------
+
+    def _cache_key(self, request: AIRequest, extra: dict[str, Any] | None) -> str:
+        tier = self.tier_for(request)
+        body = request.fingerprint({"tier": tier, **(extra or {})})
+        return hashlib.sha256(body.encode()).hexdigest()
+
+    def _cache_get(self, key: str) -> AIResult | None:
+        snapshot = self._db.collection(CACHE).document(key).get()
+        if not snapshot.exists:
+            return None
+        data = snapshot.to_dict() or {}
+        expires = data.get("expiresAt")
+        if expires is None or expires <= self._now():
+            return None
+        return AIResult.model_validate({**data["result"], "cached": True})
+
+    def _cache_put(self, key: str, result: AIResult) -> None:
+        expires = self._now() + timedelta(seconds=self._config.cache_ttl_s)
+        self._db.collection(CACHE).document(key).set(
+            {"result": result.model_dump(), "expiresAt": expires}
+        )
+
+    # --- calls -----------------------------------------------------------------------
+
+    def _attempts(self, request: AIRequest) -> Iterator[tuple[Provider, str, ProviderClient]]:
+        """Yield (provider, model, client) per attempt: retries, then fallback."""
+        for provider, model in self.route(request):
+            for attempt in range(self._config.attempts_per_provider):
+                if attempt:
+                    self._sleep(self._config.backoff_s * 2 ** (attempt - 1))
+                yield provider, model, self._clients[provider]
+
+    def _run(
+        self,
+        request: AIRequest,
+        call: Callable[[ProviderClient, str], tuple[str, int, int]],
+    ) -> AIResult:
+        errors: list[str] = []
+        skip: set[str] = set()
+        for provider, model, client in self._attempts(request):
+            if provider in skip:
+                continue
+            try:
+                text, tokens_in, tokens_out = call(client, model)
+            except ProviderError as exc:
+                self._breaker.failure(provider, time.monotonic())
+                errors.append(str(exc))
+                logs.warning("ai provider failed", provider=provider, model=model, error=str(exc))
+                if not exc.retryable:
+                    skip.add(provider)
+                continue
+            self._breaker.success(provider)
+            usage = Usage(
+                input_tokens=tokens_in,
+                output_tokens=tokens_out,
+                cost_usd=cost_usd(model, tokens_in, tokens_out),
+            )
+            return AIResult(text=text, provider=provider, model=model, usage=usage)
+        raise AllProvidersFailed(
+            "The AI providers are unavailable right now; please try again shortly.",
+            details={"attempts": errors[-4:]},
+        )
+
+    def complete(
+        self, request: AIRequest, *, plan: str, json_schema: dict[str, Any] | None = None
+    ) -> AIResult:
+        """One answer, not streamed. Deterministic requests may come from the cache.
+
+        Raises:
+            ResourceExhausted: over quota (no provider is called).
+            AllProvidersFailed: every provider failed.
+        """
+        key = self._cache_key(request, {"schema": json_schema}) if request.deterministic else None
+        if key is not None and (hit := self._cache_get(key)) is not None:
+            return hit
+        self.check_quota(request.uid, plan)
+        result = self._run(
+            request, lambda client, model: client.complete(request, model, json_schema)
+        )
+        self.record_usage(request.uid, result.usage)
+        if key is not None:
+            self._cache_put(key, result)
+        return result
+
+    def structured(self, request: AIRequest, output: type[M], *, plan: str) -> tuple[M, AIResult]:
+        """An answer parsed into `output`; one repair attempt if the JSON is invalid."""
+        schema = output.model_json_schema()
+        result = self.complete(request, plan=plan, json_schema=schema)
+        try:
+            return output.model_validate_json(result.text), result
+        except ValidationError as first_error:
+            repair = request.model_copy(
+                update={
+                    "messages": (
+                        *request.messages,
+                        Message(role="assistant", content=result.text[:4000]),
+                        Message(
+                            role="user",
+                            content=(
+                                "That was not valid JSON for the schema. Errors: "
+                                f"{first_error.errors(include_url=False)[:3]}. "
+                                "Answer again with only the corrected JSON."
+                            ),
+                        ),
+                    )
+                }
+            )
+            repaired = self.complete(repair, plan=plan, json_schema=schema)
+            try:
+                return output.model_validate_json(repaired.text), repaired
+            except ValidationError as exc:
+                raise StructuredOutputInvalid(
+                    "The AI answer could not be understood; please try again."
+                ) from exc
+
+    def stream(self, request: AIRequest, *, plan: str) -> ReplyStream:
+        """A streamed answer. Falls back to another provider until the first token; after
+        that a failure raises StreamInterrupted (the caller keeps the partial text)."""
+        self.check_quota(request.uid, plan)
+        return ReplyStream(self, request)
+
+    def _open_stream(
+        self, request: AIRequest
+    ) -> tuple[Provider, str, TextStream, Iterator[str], str]:
+        errors: list[str] = []
+        skip: set[str] = set()
+        for provider, model, client in self._attempts(request):
+            if provider in skip:
+                continue
+            stream: TextStream | None = None
+            try:
+                stream = client.stream(request, model)
+                deltas = iter(stream)
+                first = next(deltas, "")
+            except ProviderError as exc:
+                if stream is not None:
+                    stream.close()
+                self._breaker.failure(provider, time.monotonic())
+                errors.append(str(exc))
+                logs.warning("ai stream failed to start", provider=provider, error=str(exc))
+                if not exc.retryable:
+                    skip.add(provider)
+                continue
+            self._breaker.success(provider)
+            return provider, model, stream, deltas, first
+        raise AllProvidersFailed(
+            "The AI providers are unavailable right now; please try again shortly.",
+            details={"attempts": errors[-4:]},
+        )
+
+
+class ReplyStream:
+    """Iterate text deltas; `close()` from any thread stops the provider stream; `finish()`
+    meters what was generated (provider-reported usage, else an estimate)."""
+
+    def __init__(self, gateway: Gateway, request: AIRequest) -> None:
+        self._gateway = gateway
+        self._request = request
+        self.provider: Provider | None = None
+        self.model: str | None = None
+        self._stream: TextStream | None = None
+        self._chars = 0
+        self._closed = threading.Event()
+        self._finished: Usage | None = None
+
+    def __iter__(self) -> Iterator[str]:
+        provider, model, stream, deltas, first = self._gateway._open_stream(self._request)
+        self.provider, self.model, self._stream = provider, model, stream
+        if self._closed.is_set():
+            stream.close()
+            return
+        if first:
+            self._chars += len(first)
+            yield first
+        try:
+            for delta in deltas:
+                self._chars += len(delta)
+                yield delta
+        except ProviderError as exc:
+            if self._closed.is_set():
+                return
+            raise StreamInterrupted(
+                "The answer was interrupted by the AI provider; try again.",
+                details={"provider": provider},
+            ) from exc
+
+    def close(self) -> None:
+        self._closed.set()
+        if self._stream is not None:
+            self._stream.close()
+
+    def finish(self) -> Usage:
+        """Meter the call once; safe to call more than once."""
+        if self._finished is not None:
+            return self._finished
+        reported_in, reported_out = self._stream.usage if self._stream else (None, None)
+        tokens_in = reported_in or estimate_tokens(self._request.input_chars())
+        tokens_out = reported_out if reported_out is not None else estimate_tokens(self._chars)
+        if self._stream is None:
+            tokens_in = tokens_out = 0
+        usage = Usage(
+            input_tokens=tokens_in,
+            output_tokens=tokens_out,
+            cost_usd=cost_usd(self.model or "", tokens_in, tokens_out),
+        )
+        if self._stream is not None:
+            self._gateway.record_usage(self._request.uid, usage)
+        self._finished = usage
+        return usage

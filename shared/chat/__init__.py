@@ -1,0 +1,1 @@
+"""Chat: conversations whose assistant replies stream into Firestore."""
