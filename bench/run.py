@@ -6,7 +6,10 @@ with it, and the ratio is what to compare between runs:
 * cold start: seconds and resident memory after importing `main.py` (every function's
   cold start pays it) against importing `firebase_functions` + `firebase_admin` alone;
 * callable round trip: `update_settings` (auth, a Firestore transaction) against `health`
-  (public GET, one Firestore read and one Pub/Sub call), warm, through the emulators.
+  (public GET, one Firestore read and one Pub/Sub call), warm, through the emulators;
+* chat: time from a message write to the first partial text seen by a Firestore
+  listener, against the stand-in's own first-token delay (the rest is Aura's overhead);
+  Firestore reads and writes of one chat turn; cache-hit latency against a miss.
 
 Results go to bench/results/latest.json and are printed as a table.
 """
@@ -38,6 +41,9 @@ rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 sys.stdout.write(json.dumps({{"seconds": elapsed, "rss_mb": rss_kb / 1024}}))
 """
 BASELINE_IMPORTS = "import firebase_functions.https_fn, firebase_admin"
+# The SDK modules main.py's triggers need; firestore_fn loads the Firestore client to decode
+# events, so this separates what the SDK costs from what Aura's own code adds.
+SDK_IMPORTS = "import firebase_functions.https_fn, firebase_functions.firestore_fn, firebase_admin"
 MAIN_IMPORTS = "import main"
 
 
@@ -56,9 +62,11 @@ def _import_probe(imports: str) -> dict[str, float]:
 
 def cold_start() -> dict[str, Any]:
     base: list[dict[str, float]] = []
+    sdk: list[dict[str, float]] = []
     subject: list[dict[str, float]] = []
-    for _ in range(IMPORT_RUNS):  # interleaved, so drift hits both alike
+    for _ in range(IMPORT_RUNS):  # interleaved, so drift hits all alike
         base.append(_import_probe(BASELINE_IMPORTS))
+        sdk.append(_import_probe(SDK_IMPORTS))
         subject.append(_import_probe(MAIN_IMPORTS))
 
     def med(rows: list[dict[str, float]], key: str) -> float:
@@ -69,6 +77,16 @@ def cold_start() -> dict[str, Any]:
             "main": med(subject, "seconds"),
             "baseline": med(base, "seconds"),
             "ratio": med(subject, "seconds") / med(base, "seconds"),
+        },
+        "import_seconds_vs_sdk": {
+            "main": med(subject, "seconds"),
+            "baseline": med(sdk, "seconds"),
+            "ratio": med(subject, "seconds") / med(sdk, "seconds"),
+        },
+        "rss_mb_vs_sdk": {
+            "main": med(subject, "rss_mb"),
+            "baseline": med(sdk, "rss_mb"),
+            "ratio": med(subject, "rss_mb") / med(sdk, "rss_mb"),
         },
         "rss_mb": {
             "main": med(subject, "rss_mb"),
@@ -84,33 +102,27 @@ def _timed(fn: Callable[[], object]) -> float:
     return time.perf_counter() - started
 
 
-def callable_latency() -> dict[str, Any]:
-    from tools import stack
+def callable_latency(emu: Any) -> dict[str, Any]:
+    user = emu.sign_up()
+    assert emu.call("ensure_profile", {}, user.id_token).status == "OK"
+    user.refresh()
 
-    with stack.running() as running:
-        os.environ.update(running.env)
-        from tests.support import emulators as emu
+    def health() -> None:
+        emu.session.get(f"{emu.FUNCTIONS}/health", timeout=30).raise_for_status()
 
-        user = emu.sign_up()
-        assert emu.call("ensure_profile", {}, user.id_token).status == "OK"
-        user.refresh()
+    zones = ["UTC", "Europe/Berlin"]
 
-        def health() -> None:
-            emu.session.get(f"{emu.FUNCTIONS}/health", timeout=30).raise_for_status()
+    def update_settings(i: int) -> None:
+        result = emu.call("update_settings", {"timezone": zones[i % 2]}, user.id_token)
+        assert result.status == "OK", result.error
 
-        zones = ["UTC", "Europe/Berlin"]
-
-        def update_settings(i: int) -> None:
-            result = emu.call("update_settings", {"timezone": zones[i % 2]}, user.id_token)
-            assert result.status == "OK", result.error
-
-        for i in range(WARMUP):
-            health()
-            update_settings(i)
-        base, subject = [], []
-        for i in range(CALL_RUNS):
-            base.append(_timed(health))
-            subject.append(_timed(lambda i=i: update_settings(i)))
+    for i in range(WARMUP):
+        health()
+        update_settings(i)
+    base, subject = [], []
+    for i in range(CALL_RUNS):
+        base.append(_timed(health))
+        subject.append(_timed(lambda i=i: update_settings(i)))
     ms = 1000
     return {
         "update_settings_ms": {"p50": statistics.median(subject) * ms, "p90": _p90(subject) * ms},
@@ -134,6 +146,20 @@ def table(results: dict[str, Any]) -> str:
             "import firebase_functions + firebase_admin",
         ),
         (
+            "import main.py (s)",
+            cold["import_seconds_vs_sdk"]["main"],
+            cold["import_seconds_vs_sdk"]["baseline"],
+            cold["import_seconds_vs_sdk"]["ratio"],
+            "+ firebase_functions.firestore_fn",
+        ),
+        (
+            "RSS after import (MB)",
+            cold["rss_mb_vs_sdk"]["main"],
+            cold["rss_mb_vs_sdk"]["baseline"],
+            cold["rss_mb_vs_sdk"]["ratio"],
+            "+ firebase_functions.firestore_fn",
+        ),
+        (
             "RSS after import (MB)",
             cold["rss_mb"]["main"],
             cold["rss_mb"]["baseline"],
@@ -149,22 +175,59 @@ def table(results: dict[str, Any]) -> str:
         ),
     ]
     lines = [
-        f"{'figure':<26} {'value':>10} {'baseline':>10} {'ratio':>7}  baseline is",
+        f"{'figure':<30} {'value':>10} {'baseline':>10} {'ratio':>7}  baseline is",
         "-" * 90,
     ]
-    lines += [f"{n:<26} {v:>10.3f} {b:>10.3f} {r:>7.2f}  {what}" for n, v, b, r, what in rows]
+    lines += [f"{n:<30} {v:>10.3f} {b:>10.3f} {r:>7.2f}  {what}" for n, v, b, r, what in rows]
+    ttft, cache, ops = results["ttft"], results["cache"], results["ops"]
+    lines += [
+        f"{'first token via listener (ms)':<30} {ttft['ttft_ms_p50']:>10.1f} "
+        f"{ttft['standin_first_token_ms']:>10.1f} {ttft['ratio']:>7.2f}  "
+        "stand-in's first-token delay",
+        f"{'cache hit (ms)':<30} {cache['hit_ms_p50']:>10.1f} {cache['miss_ms_p50']:>10.1f} "
+        f"{cache['ratio']:>7.2f}  cache miss (a stand-in call)",
+    ]
     lines.append(
         f"(p90: update_settings {call['update_settings_ms']['p90']:.1f} ms, "
         f"health {call['health_ms']['p90']:.1f} ms; {CALL_RUNS} calls each, warm)"
     )
+    lines.append(
+        f"chat turn: {ops['reads_per_turn']:.0f} reads, {ops['writes_per_turn']:.0f} writes "
+        f"({ops['reply_tokens']:.0f}-token reply streamed over ~{ops['stream_seconds']:.1f} s, "
+        "including intent, title and usage)"
+    )
     return "\n".join(lines)
+
+
+def live_figures() -> dict[str, Any]:
+    """Everything that needs the emulators, in one stack."""
+    from tools import stack
+
+    with stack.running() as running:
+        os.environ.update(running.env)
+        from bench import chat
+        from tests.support import emulators as emu
+
+        user = emu.sign_up()
+        assert emu.call("ensure_profile", {}, user.id_token).status == "OK"
+        user.refresh()
+        emu.call("update_settings", {"timezone": "UTC"}, user.id_token)
+        from shared import runtime
+
+        runtime.get_db().document(f"users/{user.uid}").update({"plan": "pro"})
+        return {
+            "callable": callable_latency(emu),
+            "ttft": chat.time_to_first_token(user),
+            "ops": chat.operations_per_turn(user),
+            "cache": chat.cache_latency(),
+        }
 
 
 def main() -> int:
     results = {
         "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "cold_start": cold_start(),
-        "callable": callable_latency(),
+        **live_figures(),
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
