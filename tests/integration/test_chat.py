@@ -267,3 +267,19 @@ def test_chat_callables_reject_bad_input(
 def test_chat_callables_reject_anonymous_calls(function: str) -> None:
     result = emu.call(function, {"conversationId": "c1", "messageId": "m1"}, token=None)
     assert result.status == "UNAUTHENTICATED"
+
+
+def test_older_turns_are_summarised_once_they_leave_the_window(user: emu.User) -> None:
+    # Four long messages (~2,000 tokens each) overflow the 6,000-token context budget.
+    for i in range(4):
+        mid = send(user, f"Part {i}: " + "lorem ipsum " * 600)
+        assert finished(user, mid)["status"] == "done"
+        emu.standin_quiesce()
+
+    conversation = runtime.get_db().document(conversation_path(user.uid)).get().to_dict()
+    assert conversation is not None
+    assert conversation["summaryCovers"] >= 1
+    assert conversation["summary"]
+    # The summarisation prompt is the transcript of the dropped turns ("user: Part 0: ...").
+    summaries = [r for r in emu.standin_requests() if r["prompt"].startswith("user: Part 0")]
+    assert summaries, "a summarisation call saw the oldest turn"
