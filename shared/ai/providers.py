@@ -99,8 +99,8 @@ class _SDKStream:
         return self._usage[0], self._usage[1]
 
 
-class OpenAIClient:
-    name: Provider = "openai"
+class _LazySDK:
+    """Creates the provider's SDK client on first use, once, whatever the thread."""
 
     def __init__(self, config: ProviderConfig, timeout_s: float) -> None:
         self._config = config
@@ -108,18 +108,28 @@ class OpenAIClient:
         self._sdk: Any = None
         self._lock = threading.Lock()
 
+    def _make(self, **options: Any) -> Any:
+        raise NotImplementedError
+
     def _client(self) -> Any:
         with self._lock:
             if self._sdk is None:
-                import openai
-
-                self._sdk = openai.OpenAI(
+                self._sdk = self._make(
                     api_key=self._config.api_key,
                     base_url=self._config.base_url,
-                    max_retries=0,
+                    max_retries=0,  # the gateway owns retries and fallback
                     timeout=self._timeout_s,
                 )
             return self._sdk
+
+
+class OpenAIClient(_LazySDK):
+    name: Provider = "openai"
+
+    def _make(self, **options: Any) -> Any:
+        import openai
+
+        return openai.OpenAI(**options)
 
     def _messages(self, request: AIRequest) -> list[dict[str, str]]:
         system = [{"role": "system", "content": request.system}] if request.system else []
@@ -169,27 +179,13 @@ class OpenAIClient:
         return _SDKStream(self.name, raw, extract)
 
 
-class AnthropicClient:
+class AnthropicClient(_LazySDK):
     name: Provider = "anthropic"
 
-    def __init__(self, config: ProviderConfig, timeout_s: float) -> None:
-        self._config = config
-        self._timeout_s = timeout_s
-        self._sdk: Any = None
-        self._lock = threading.Lock()
+    def _make(self, **options: Any) -> Any:
+        import anthropic
 
-    def _client(self) -> Any:
-        with self._lock:
-            if self._sdk is None:
-                import anthropic
-
-                self._sdk = anthropic.Anthropic(
-                    api_key=self._config.api_key,
-                    base_url=self._config.base_url,
-                    max_retries=0,
-                    timeout=self._timeout_s,
-                )
-            return self._sdk
+        return anthropic.Anthropic(**options)
 
     def _params(self, request: AIRequest, model: str) -> dict[str, Any]:
         # The Messages API of this SDK takes no sampling temperature; determinism for the

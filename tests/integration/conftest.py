@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from tests.support import emulators as emu
@@ -37,3 +39,13 @@ def admin() -> emu.User:
     new = _signed_up_with_profile()
     make_admin(new.email)
     return new.refresh()
+
+
+@pytest.fixture
+def standin() -> Iterator[None]:
+    """A clean AI stand-in (no faults, empty log) that is quiet again after the test, so
+    one test's background AI calls cannot consume the next test's faults."""
+    emu.standin_reset()
+    yield
+    emu.standin_quiesce()
+    emu.standin_reset()

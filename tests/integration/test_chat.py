@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,13 +15,7 @@ from shared.ai.quotas import QUOTAS
 from shared.chat.models import reply_id
 from tests.support import emulators as emu
 
-
-@pytest.fixture(autouse=True)
-def clean_standin() -> Iterator[None]:
-    emu.standin_reset()
-    yield
-    emu.standin_quiesce()
-    emu.standin_reset()
+pytestmark = pytest.mark.usefixtures("standin")
 
 
 def conversation_path(uid: str, cid: str = "c1") -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from pydantic import BaseModel
 
@@ -12,13 +10,7 @@ from shared.ai.models import AIRequest, Message
 from tests.support import emulators as emu
 from tests.support.gateway import local_gateway
 
-
-@pytest.fixture(autouse=True)
-def clean_standin() -> Iterator[None]:
-    emu.standin_reset()
-    yield
-    emu.standin_quiesce()
-    emu.standin_reset()
+pytestmark = pytest.mark.usefixtures("standin")
 
 
 def request(text: str, **kwargs: object) -> AIRequest:
