@@ -9,6 +9,7 @@ import functions  # noqa: F401  (sets global options before any function is decl
 # Callables
 from functions.callables.delete_conversation import delete_conversation
 from functions.callables.ensure_profile import ensure_profile
+from functions.callables.publish_event import publish_event
 from functions.callables.retry_reply import retry_reply
 from functions.callables.set_role import set_role
 from functions.callables.update_settings import update_settings
@@ -19,11 +20,16 @@ from functions.firestore.on_chat_message_created import on_chat_message_created
 # HTTP
 from functions.http.health import health
 
+# Pub/Sub
+from functions.pubsub.on_event_published import on_event_published
+
 __all__ = [
     "delete_conversation",
     "ensure_profile",
     "health",
     "on_chat_message_created",
+    "on_event_published",
+    "publish_event",
     "retry_reply",
     "set_role",
     "update_settings",

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Provision what `firebase deploy` does not create. Idempotent.
+# Provision what `firebase deploy` does not create. Idempotent; run it before the first
+# deploy (topics) and again after each deploy (dead-letter policy on the subscriptions
+# Eventarc made for the Pub/Sub-triggered functions).
 #   PROJECT=my-project infra/provision.sh
 set -euo pipefail
 : "${PROJECT:?set PROJECT to your Firebase project id}"
@@ -9,4 +11,18 @@ for topic in $topics; do
   gcloud pubsub topics describe "$topic" --project "$PROJECT" >/dev/null 2>&1 \
     || gcloud pubsub topics create "$topic" --project "$PROJECT"
 done
-echo "provisioned: $topics"
+echo "topics: $topics"
+
+# Dead letters: after 5 failed deliveries an event goes to aura-events-dead-letter.
+number=$(gcloud projects describe "$PROJECT" --format='value(projectNumber)')
+pubsub_sa="service-${number}@gcp-sa-pubsub.iam.gserviceaccount.com"
+gcloud pubsub topics add-iam-policy-binding aura-events-dead-letter --project "$PROJECT" \
+  --member "serviceAccount:${pubsub_sa}" --role roles/pubsub.publisher >/dev/null
+for sub in $(gcloud pubsub topics list-subscriptions aura-events --project "$PROJECT" --format='value(.)'); do
+  name="${sub##*/}"
+  gcloud pubsub subscriptions update "$name" --project "$PROJECT" \
+    --dead-letter-topic aura-events-dead-letter --max-delivery-attempts 5 >/dev/null
+  gcloud pubsub subscriptions add-iam-policy-binding "$name" --project "$PROJECT" \
+    --member "serviceAccount:${pubsub_sa}" --role roles/pubsub.subscriber >/dev/null
+  echo "dead-letter policy set on $name"
+done

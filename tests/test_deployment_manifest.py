@@ -25,6 +25,8 @@ EXPECTED: dict[str, tuple[str, set[str], bool | None]] = {
     "set_role": ("callable", set(), None),
     "delete_conversation": ("callable", set(), None),
     "retry_reply": ("callable", {"OPENAI_API_KEY", "ANTHROPIC_API_KEY"}, None),
+    "publish_event": ("callable", set(), None),
+    "on_event_published": ("google.cloud.pubsub.topic.v1.messagePublished", set(), True),
     "on_chat_message_created": (
         "google.cloud.firestore.document.v1.created",
         {"OPENAI_API_KEY", "ANTHROPIC_API_KEY"},

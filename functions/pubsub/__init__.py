@@ -1,0 +1,1 @@
+"""Pub/Sub-triggered functions: one per module, named after it."""

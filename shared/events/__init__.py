@@ -1,0 +1,1 @@
+"""The domain event bus: a CloudEvents-style envelope on Pub/Sub topic `aura-events`."""
