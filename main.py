@@ -8,9 +8,12 @@ import functions  # noqa: F401  (sets global options before any function is decl
 
 # Callables
 from functions.callables.delete_conversation import delete_conversation
+from functions.callables.delete_workflow import delete_workflow
 from functions.callables.ensure_profile import ensure_profile
 from functions.callables.publish_event import publish_event
 from functions.callables.retry_reply import retry_reply
+from functions.callables.run_workflow import run_workflow
+from functions.callables.save_workflow import save_workflow
 from functions.callables.set_role import set_role
 from functions.callables.update_settings import update_settings
 
@@ -23,14 +26,21 @@ from functions.http.health import health
 # Pub/Sub
 from functions.pubsub.on_event_published import on_event_published
 
+# Task queues
+from functions.tasks.runstep import runstep
+
 __all__ = [
     "delete_conversation",
+    "delete_workflow",
     "ensure_profile",
     "health",
     "on_chat_message_created",
     "on_event_published",
     "publish_event",
     "retry_reply",
+    "run_workflow",
+    "runstep",
+    "save_workflow",
     "set_role",
     "update_settings",
 ]

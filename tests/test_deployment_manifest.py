@@ -26,6 +26,10 @@ EXPECTED: dict[str, tuple[str, set[str], bool | None]] = {
     "delete_conversation": ("callable", set(), None),
     "retry_reply": ("callable", {"OPENAI_API_KEY", "ANTHROPIC_API_KEY"}, None),
     "publish_event": ("callable", set(), None),
+    "save_workflow": ("callable", set(), None),
+    "delete_workflow": ("callable", set(), None),
+    "run_workflow": ("callable", {"OPENAI_API_KEY", "ANTHROPIC_API_KEY"}, None),
+    "runstep": ("task-queue", {"OPENAI_API_KEY", "ANTHROPIC_API_KEY"}, None),
     "on_event_published": ("google.cloud.pubsub.topic.v1.messagePublished", set(), True),
     "on_chat_message_created": (
         "google.cloud.firestore.document.v1.created",

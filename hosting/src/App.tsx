@@ -1,9 +1,8 @@
-import { lazy, Suspense } from "react";
+import { lazy, Suspense, type ReactNode } from "react";
 import { createBrowserRouter, Navigate } from "react-router";
 import { RouterProvider } from "react-router/dom";
 import { Layout } from "./components/Layout";
 import { RequireAuth } from "./components/RequireAuth";
-import AutomationsPage from "./pages/AutomationsPage";
 import CalendarPage from "./pages/CalendarPage";
 import InboxPage from "./pages/InboxPage";
 import NotFoundPage from "./pages/NotFoundPage";
@@ -14,19 +13,35 @@ import StatusPage from "./pages/StatusPage";
 import StudioPage from "./pages/StudioPage";
 import TasksPage from "./pages/TasksPage";
 
-// Chat brings markdown and code highlighting: loaded on first visit, in its own chunks.
+// Chat brings markdown and code highlighting, Automations its editor: each is loaded on
+// first visit, in its own chunks.
 const ChatPage = lazy(() => import("./pages/ChatPage"));
+const AutomationsPage = lazy(() => import("./pages/AutomationsPage"));
+const WorkflowEditorPage = lazy(() => import("./pages/WorkflowEditorPage"));
+
+function Loading({ children }: { children: ReactNode }) {
+  return (
+    <Suspense
+      fallback={
+        <p className="muted" role="status">
+          Loading…
+        </p>
+      }
+    >
+      {children}
+    </Suspense>
+  );
+}
 
 const chat = (
-  <Suspense
-    fallback={
-      <p className="muted" role="status">
-        Loading…
-      </p>
-    }
-  >
+  <Loading>
     <ChatPage />
-  </Suspense>
+  </Loading>
+);
+const workflowEditor = (
+  <Loading>
+    <WorkflowEditorPage />
+  </Loading>
 );
 
 const router = createBrowserRouter([
@@ -44,7 +59,16 @@ const router = createBrowserRouter([
           { path: "chat", element: chat },
           { path: "chat/:conversationId", element: chat },
           { path: "studio", element: <StudioPage /> },
-          { path: "automations", element: <AutomationsPage /> },
+          {
+            path: "automations",
+            element: (
+              <Loading>
+                <AutomationsPage />
+              </Loading>
+            ),
+          },
+          { path: "automations/new", element: workflowEditor },
+          { path: "automations/:workflowId/edit", element: workflowEditor },
           { path: "tasks", element: <TasksPage /> },
           { path: "calendar", element: <CalendarPage /> },
           { path: "inbox", element: <InboxPage /> },

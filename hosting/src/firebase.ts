@@ -44,23 +44,36 @@ import {
 } from "firebase/functions";
 import {
   MAX_MESSAGE_CHARS,
+  NODE_TYPES,
+  WORKFLOW_STATUSES,
   type AssistantMessage,
   type ChatMessage,
   type Conversation,
   type DeleteConversationRequest,
   type DeleteConversationResult,
+  type DeleteWorkflowRequest,
+  type DeleteWorkflowResult,
   type EnsureProfileRequest,
   type EnsureProfileResult,
   type Entity,
   type Intent,
+  type JsonObject,
+  type JsonValue,
+  type NodeType,
   type Profile,
   type ReplyStatus,
   type RetryReplyRequest,
   type RetryReplyResult,
+  type SaveWorkflowRequest,
+  type SaveWorkflowResult,
   type UpdateSettingsRequest,
   type UpdateSettingsResult,
   type Usage,
   type UserMessage,
+  type Workflow,
+  type WorkflowEdge,
+  type WorkflowNode,
+  type WorkflowTrigger,
 } from "./models";
 
 export type { User } from "firebase/auth";
@@ -221,6 +234,16 @@ export const deleteConversation = callable<DeleteConversationRequest, DeleteConv
 );
 /** Ask the server to write a failed reply again (messageId: the user message it answers). */
 export const retryReply = callable<RetryReplyRequest, RetryReplyResult>("retry_reply");
+/**
+ * Create (no `id`) or replace a workflow definition. `invalid-argument` carries the path
+ * of the first problem as `field` ("edges[3]", "nodes[1].config.url"); a stale
+ * `expectedVersion` is `failed-precondition`.
+ */
+export const saveWorkflow = callable<SaveWorkflowRequest, SaveWorkflowResult>("save_workflow");
+/** Remove a workflow definition (and its webhook secret); idempotent. */
+export const deleteWorkflow = callable<DeleteWorkflowRequest, DeleteWorkflowResult>(
+  "delete_workflow",
+);
 
 export interface CallableFailure {
   /** The callable code without its prefix: "invalid-argument", "unavailable", … */
@@ -471,6 +494,172 @@ function toMessage(snapshot: DocumentSnapshot): ChatMessage | null {
     return message;
   }
   return null;
+}
+
+// --- Automations --------------------------------------------------------------------
+
+const WORKFLOW_LIST_LIMIT = 100;
+
+function workflowsPath(uid: string): Path {
+  return ["users", uid, "workflows"];
+}
+
+/** Listen to the user's most recently updated workflows, newest first. */
+export function watchWorkflows(
+  uid: string,
+  onWorkflows: (workflows: Workflow[]) => void,
+  onError: (error: unknown) => void,
+): Unsubscribe {
+  return subscribeWhenReady(
+    ({ db }) =>
+      onSnapshot(
+        query(
+          collection(db, ...workflowsPath(uid)),
+          orderBy("updatedAt", "desc"),
+          limit(WORKFLOW_LIST_LIMIT),
+        ),
+        (snapshot) => onWorkflows(snapshot.docs.map(toWorkflow)),
+        onError,
+      ),
+    onError,
+  );
+}
+
+/** Listen to one workflow; `null` when it does not exist (never saved, or deleted). */
+export function watchWorkflow(
+  uid: string,
+  workflowId: string,
+  onWorkflow: (workflow: Workflow | null) => void,
+  onError: (error: unknown) => void,
+): Unsubscribe {
+  return subscribeWhenReady(
+    ({ db }) =>
+      onSnapshot(
+        doc(db, ...workflowsPath(uid), workflowId),
+        (snapshot) => onWorkflow(snapshot.exists() ? toWorkflow(snapshot) : null),
+        onError,
+      ),
+    onError,
+  );
+}
+
+/**
+ * A workflow document as the app sees it. The server validated it before writing, so
+ * this only guards the types; nulls (unset optional fields) are left out.
+ */
+function toWorkflow(snapshot: DocumentSnapshot): Workflow {
+  const data = snapshot.data() ?? {};
+  const settings: Record<string, unknown> = isRecord(data.settings) ? data.settings : {};
+  return {
+    id: snapshot.id,
+    name: typeof data.name === "string" ? data.name : "",
+    description: typeof data.description === "string" ? data.description : "",
+    status: WORKFLOW_STATUSES.find((item) => item.value === data.status)?.value ?? "draft",
+    version: numberOr(data.version, 0),
+    nodes: Array.isArray(data.nodes) ? data.nodes.flatMap(toWorkflowNode) : [],
+    edges: Array.isArray(data.edges) ? data.edges.flatMap(toWorkflowEdge) : [],
+    variables: toJsonObject(data.variables),
+    triggers: Array.isArray(data.triggers) ? data.triggers.flatMap(toWorkflowTrigger) : [],
+    settings: {
+      maxSteps: numberOr(settings.maxSteps, 100),
+      deadlineSeconds: numberOr(settings.deadlineSeconds, 3600),
+      maxConcurrentExecutions: numberOr(settings.maxConcurrentExecutions, 5),
+    },
+    createdAt: dateOrNull(data.createdAt),
+    updatedAt: dateOrNull(data.updatedAt),
+  };
+}
+
+function isNodeType(value: unknown): value is NodeType {
+  return NODE_TYPES.some((type) => type === value);
+}
+
+function toWorkflowNode(value: unknown): WorkflowNode[] {
+  if (!isRecord(value) || typeof value.id !== "string" || !isNodeType(value.type)) return [];
+  const node: WorkflowNode = { id: value.id, type: value.type, config: toJsonObject(value.config) };
+  if (typeof value.name === "string") node.name = value.name;
+  if (isRecord(value.retry)) {
+    node.retry = {
+      attempts: numberOr(value.retry.attempts, 1),
+      backoffSeconds: numberOr(value.retry.backoffSeconds, 5),
+    };
+  }
+  if (typeof value.continueOnError === "boolean") node.continueOnError = value.continueOnError;
+  return [node];
+}
+
+function toWorkflowEdge(value: unknown): WorkflowEdge[] {
+  if (!isRecord(value) || typeof value.from !== "string" || typeof value.to !== "string") {
+    return [];
+  }
+  const edge: WorkflowEdge = { from: value.from, to: value.to };
+  if (typeof value.branch === "string") edge.branch = value.branch;
+  return [edge];
+}
+
+function toWorkflowTrigger(value: unknown): WorkflowTrigger[] {
+  if (!isRecord(value)) return [];
+  const text = (key: string): string | undefined => {
+    const item = value[key];
+    return typeof item === "string" ? item : undefined;
+  };
+  switch (value.type) {
+    case "manual":
+    case "webhook":
+      return [{ type: value.type }];
+    case "schedule": {
+      const cron = text("cron");
+      const timezone = text("timezone");
+      return cron !== undefined && timezone !== undefined
+        ? [{ type: "schedule", cron, timezone }]
+        : [];
+    }
+    case "event": {
+      const typePattern = text("typePattern");
+      const filter = text("filter");
+      if (typePattern === undefined) return [];
+      return [
+        filter === undefined ? { type: "event", typePattern } : { type: "event", typePattern, filter },
+      ];
+    }
+    case "firestore": {
+      const name = text("collection");
+      const on = Array.isArray(value.on)
+        ? value.on.filter((op): op is string => typeof op === "string")
+        : [];
+      return name === undefined ? [] : [{ type: "firestore", collection: name, on }];
+    }
+    default:
+      return [];
+  }
+}
+
+/** Plain JSON from a Firestore value (maps, lists, strings, numbers, booleans, null). */
+function toJsonValue(value: unknown): JsonValue {
+  if (value === null || typeof value === "string" || typeof value === "boolean") return value;
+  if (typeof value === "number") return Number.isFinite(value) ? value : null;
+  if (Array.isArray(value)) return value.map(toJsonValue);
+  if (isRecord(value)) {
+    const date = dateOrNull(value);
+    if (date) return date.toISOString();
+    return toJsonObject(value);
+  }
+  return null;
+}
+
+function toJsonObject(value: unknown): JsonObject {
+  const result: JsonObject = {};
+  if (!isRecord(value) || Array.isArray(value)) return result;
+  for (const [key, item] of Object.entries(value)) {
+    // defineProperty: a key named "__proto__" stays a plain key, as JSON.parse keeps it.
+    Object.defineProperty(result, key, {
+      value: toJsonValue(item),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return result;
 }
 
 function toUsage(value: unknown): Usage | null {

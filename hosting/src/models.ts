@@ -160,3 +160,127 @@ export function formatUsage(usage: Usage): string {
   const unit = tokens === 1 ? "token" : "tokens";
   return `${tokens.toLocaleString("en-US")} ${unit} · $${usage.costUsd.toFixed(6)}`;
 }
+
+// --- Automations ---------------------------------------------------------------------
+
+/** Any JSON value: what the definition editor parses and the server validates. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | JsonObject;
+export interface JsonObject {
+  [key: string]: JsonValue;
+}
+
+/** Keep in step with `Status` in shared/workflows/models.py. */
+export const WORKFLOW_STATUSES = [
+  { value: "draft", label: "Draft" },
+  { value: "active", label: "Active" },
+  { value: "archived", label: "Archived" },
+] as const;
+
+export type WorkflowStatus = (typeof WORKFLOW_STATUSES)[number]["value"];
+
+/** Keep in step with NODE_TYPES in shared/workflows/models.py. */
+export const NODE_TYPES = [
+  "ai",
+  "http",
+  "delay",
+  "condition",
+  "transform",
+  "task",
+  "notify",
+  "event",
+  "decision",
+] as const;
+
+export type NodeType = (typeof NODE_TYPES)[number];
+
+export interface RetryPolicy {
+  attempts: number;
+  backoffSeconds: number;
+}
+
+/** One step of a workflow; `config` depends on `type` (the server checks it). */
+export interface WorkflowNode {
+  id: string;
+  type: NodeType;
+  name?: string;
+  config: JsonObject;
+  retry?: RetryPolicy;
+  continueOnError?: boolean;
+}
+
+/** `from` -> `to`; edges out of a condition node name the `branch` they follow. */
+export interface WorkflowEdge {
+  from: string;
+  to: string;
+  branch?: string;
+}
+
+export type WorkflowTrigger =
+  | { type: "manual" }
+  | { type: "webhook" }
+  | { type: "schedule"; cron: string; timezone: string }
+  | { type: "event"; typePattern: string; filter?: string }
+  | { type: "firestore"; collection: string; on: string[] };
+
+export interface WorkflowSettings {
+  maxSteps: number;
+  deadlineSeconds: number;
+  maxConcurrentExecutions: number;
+}
+
+/** The graph part of a workflow: what the editor's JSON holds. */
+export interface WorkflowDefinition {
+  nodes: WorkflowNode[];
+  edges: WorkflowEdge[];
+  variables: JsonObject;
+  triggers: WorkflowTrigger[];
+  settings: Partial<WorkflowSettings>;
+}
+
+/** `users/{uid}/workflows/{wid}`: written by `save_workflow` only (defaults filled in). */
+export interface Workflow extends WorkflowDefinition {
+  id: string;
+  name: string;
+  description: string;
+  status: WorkflowStatus;
+  /** 1 on creation, +1 on every save. */
+  version: number;
+  settings: WorkflowSettings;
+  createdAt: Date | null;
+  updatedAt: Date | null;
+}
+
+/** The top-level keys of the definition JSON, in the order the editor writes them. */
+export const DEFINITION_KEYS = ["nodes", "edges", "variables", "triggers", "settings"] as const;
+
+export interface SaveWorkflowRequest {
+  /** Absent: a new workflow (the server picks the id). */
+  id?: string;
+  name: string;
+  description?: string;
+  status?: WorkflowStatus;
+  /** The definition as the user wrote it; the server validates every part. */
+  nodes: JsonValue;
+  edges?: JsonValue;
+  variables?: JsonValue;
+  triggers?: JsonValue;
+  settings?: JsonValue;
+  /** The version the editor loaded; a save over a newer one is refused. */
+  expectedVersion?: number;
+}
+
+export interface SaveWorkflowResult {
+  id: string;
+  version: number;
+  /** Set only by the save that first adds a webhook trigger: shown once, never again. */
+  webhookSecret: string | null;
+}
+
+export interface DeleteWorkflowRequest {
+  id: string;
+}
+
+export interface DeleteWorkflowResult {
+  /** False when there was nothing to delete (already gone). */
+  deleted: boolean;
+}

@@ -1,0 +1,1 @@
+"""Network safety for outbound calls made on a user's behalf."""

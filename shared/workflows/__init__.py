@@ -1,0 +1,1 @@
+"""Workflows: definitions, validation, and (elsewhere) their execution."""

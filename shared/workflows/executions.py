@@ -1,0 +1,467 @@
+"""Durable executions: each step runs as its own Cloud Task, claimed in a transaction.
+
+An execution at `users/{uid}/executions/{eid}` keeps a copy of the definition it runs and
+a `steps` map with one entry per node:
+
+    waiting -> queued -> running -> succeeded | failed
+    waiting -> skipped                       (on a branch a condition did not take)
+
+`start_execution` queues the entry nodes. `run_step` claims a step by creating
+`claims/{node}.{attempt}` (a duplicate delivery finds it and does nothing), runs the node,
+records the result with field updates, and reports its arrival at each successor's
+`joins/{node}` document with an ArrayUnion. The predecessor that sees the last arrival
+creates `claims/{node}.gate` and queues (or skips) the successor, so a join runs once.
+No transactions: parallel branches finishing together would contend for the execution
+document. Tasks are enqueued under names derived from (execution, node, attempt), so
+enqueueing twice is refused.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from shared import logs
+from shared.errors import FailedPrecondition, NotFound, ResourceExhausted
+from shared.tasks import Enqueuer, task_name
+from shared.validation import Command, Public
+from shared.workflows.models import Node, WorkflowDoc, WorkflowId
+from shared.workflows.nodes import RUNNERS, NodeContext, NodeFailed, NodeResult
+
+if TYPE_CHECKING:  # pragma: no cover
+    from google.cloud.firestore import Client, DocumentReference
+
+    from shared.ai.gateway import Gateway
+
+STEP_QUEUE = "runstep"
+MAX_OUTPUT_CHARS = 10_000
+TRUNCATED = "…[truncated]"
+ENDED = frozenset({"succeeded", "failed", "cancelled"})
+SKIPPED = "\x00skipped"  # the branch value that marks a skipped node's arrivals
+ACTIVE = ("queued", "running", "paused")
+NODES = TypeAdapter(list[Node])
+
+
+class RunWorkflow(Command):
+    workflow_id: WorkflowId
+    input: dict[str, Any] = Field(default_factory=dict)
+
+
+class RunWorkflowResult(Public):
+    execution_id: str
+
+
+class StepTask(BaseModel):
+    """The Cloud Tasks payload of one step: ids only (payloads stay far below 100 KB)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    uid: str = Field(min_length=1, max_length=128)
+    execution_id: str = Field(min_length=1, max_length=128)
+    node_id: str = Field(min_length=1, max_length=64)
+    attempt: int = Field(ge=1, le=10)
+
+
+@dataclass
+class Runtime:
+    """What steps need from the outside world, injected by the adapter."""
+
+    db: Client
+    enqueuer: Enqueuer
+    gateway: Callable[[], Gateway]
+    publish: Callable[[Any], None]
+    allow_private_urls: bool = False
+
+
+def execution_ref(db: Client, uid: str, eid: str) -> DocumentReference:
+    ref: DocumentReference = (
+        db.collection("users").document(uid).collection("executions").document(eid)
+    )
+    return ref
+
+
+def truncate(value: Any) -> Any:
+    """Outputs are stored in the execution document: large ones are cut, with a marker."""
+    text = json.dumps(value, default=str)
+    if len(text) <= MAX_OUTPUT_CHARS:
+        return value
+    return text[:MAX_OUTPUT_CHARS] + TRUNCATED
+
+
+@dataclass
+class Graph:
+    nodes: dict[str, Node]
+    incoming: dict[str, list[tuple[str, str | None]]] = field(default_factory=dict)
+    outgoing: dict[str, list[tuple[str, str | None]]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, definition: dict[str, Any]) -> Graph:
+        nodes = {node.id: node for node in NODES.validate_python(definition["nodes"])}
+        graph = cls(nodes=nodes)
+        for node_id in nodes:
+            graph.incoming[node_id] = []
+            graph.outgoing[node_id] = []
+        for edge in definition["edges"]:
+            graph.outgoing[edge["from"]].append((edge["to"], edge.get("branch")))
+            graph.incoming[edge["to"]].append((edge["from"], edge.get("branch")))
+        return graph
+
+    def entries(self) -> list[str]:
+        return [node_id for node_id, preds in self.incoming.items() if not preds]
+
+    def sinks(self) -> list[str]:
+        return [node_id for node_id, succs in self.outgoing.items() if not succs]
+
+
+def start_execution(
+    *,
+    rt: Runtime,
+    uid: str,
+    command: RunWorkflow,
+    trigger: dict[str, Any],
+    now: datetime,
+    execution_id: str | None = None,
+) -> RunWorkflowResult:
+    """Create the execution and queue its entry nodes.
+
+    Raises:
+        NotFound: no such workflow (or someone else's).
+        FailedPrecondition: the workflow is archived.
+        ResourceExhausted: the workflow already has its maximum of executions running.
+    """
+    from google.api_core.exceptions import AlreadyExists
+    from google.cloud.firestore import FieldFilter
+
+    from shared.workflows.service import workflow_ref
+
+    snapshot = workflow_ref(rt.db, uid, command.workflow_id).get()
+    if not snapshot.exists:
+        raise NotFound("No such workflow.", details={"field": "workflowId"})
+    workflow = WorkflowDoc.model_validate(snapshot.to_dict())
+    if workflow.status == "archived":
+        raise FailedPrecondition("This workflow is archived; set it to active to run it.")
+    executions = rt.db.collection("users").document(uid).collection("executions")
+    running = (
+        executions.where(filter=FieldFilter("workflowId", "==", command.workflow_id))
+        .where(filter=FieldFilter("status", "in", list(ACTIVE)))
+        .limit(workflow.settings.max_concurrent_executions)
+        .stream()
+    )
+    if len(list(running)) >= workflow.settings.max_concurrent_executions:
+        raise ResourceExhausted(
+            f"This workflow already has {workflow.settings.max_concurrent_executions} "
+            "executions running; wait for one to finish."
+        )
+    definition = workflow.to_firestore()
+    graph = Graph.of(definition)
+    entries = graph.entries()
+    ref = executions.document(execution_id) if execution_id else executions.document()
+    steps = {
+        node_id: {"status": "queued" if node_id in entries else "waiting", "attempts": 0}
+        for node_id in graph.nodes
+    }
+    doc = {
+        "workflowId": command.workflow_id,
+        "workflowVersion": workflow.version,
+        "workflowName": workflow.name,
+        "status": "queued",
+        "trigger": trigger,
+        "input": command.input,
+        "output": None,
+        "steps": steps,
+        "definition": {k: definition[k] for k in ("nodes", "edges", "variables", "settings")},
+        "correlationId": ref.id,
+        "stepCount": 0,
+        "doneCount": 0,
+        "startedAt": now,
+        "finishedAt": None,
+        "error": None,
+    }
+    try:
+        ref.create(doc)
+    except AlreadyExists:
+        return RunWorkflowResult(execution_id=ref.id)  # started before (same trigger id)
+    _log(
+        rt.db,
+        uid,
+        ref.id,
+        now=now,
+        node_id=None,
+        level="info",
+        message=f"started by {trigger.get('type', 'manual')}",
+    )
+    _enqueue(rt, uid, ref.id, [(node_id, 1, None) for node_id in entries])
+    return RunWorkflowResult(execution_id=ref.id)
+
+
+def _enqueue(
+    rt: Runtime, uid: str, eid: str, steps: Iterable[tuple[str, int, datetime | None]]
+) -> None:
+    for node_id, attempt, at in steps:
+        payload = StepTask(uid=uid, execution_id=eid, node_id=node_id, attempt=attempt)
+        rt.enqueuer.enqueue(
+            STEP_QUEUE,
+            payload.model_dump(),
+            name=task_name(eid, node_id, str(attempt)),
+            at=at,
+        )
+
+
+def _log(
+    db: Client,
+    uid: str,
+    eid: str,
+    *,
+    now: datetime,
+    node_id: str | None,
+    level: str,
+    message: str,
+    data: dict[str, Any] | None = None,
+) -> None:
+    execution_ref(db, uid, eid).collection("logs").add(
+        {"time": now, "nodeId": node_id, "level": level, "message": message[:1000], "data": data}
+    )
+
+
+def run_step(*, rt: Runtime, task: StepTask, now: Callable[[], datetime]) -> str:  # noqa: PLR0911
+    """Claim, run and record one step. Returns what happened (for logs and tests):
+    "ran", "duplicate", "not-found", "ended" (execution finished) or "paused"."""
+    from google.api_core.exceptions import AlreadyExists
+    from google.cloud import firestore
+
+    ref = execution_ref(rt.db, task.uid, task.execution_id)
+    snapshot = ref.get()
+    if not snapshot.exists:
+        return "not-found"
+    execution = snapshot.to_dict() or {}
+    if execution["status"] in ENDED:
+        return "ended"
+    if execution["status"] == "paused":
+        return "paused"
+    settings = execution["definition"]["settings"]
+    if execution["stepCount"] >= settings["maxSteps"]:
+        _fail(ref, now(), None, f"more than {settings['maxSteps']} steps")
+        return "ended"
+    if now() > execution["startedAt"] + timedelta(seconds=settings["deadlineSeconds"]):
+        _fail(ref, now(), None, "the execution passed its deadline")
+        return "ended"
+    try:  # the claim: one document per (node, attempt), created once
+        ref.collection("claims").document(f"{task.node_id}.{task.attempt}").create({"at": now()})
+    except AlreadyExists:
+        return "duplicate"
+    key = _step_key(task.node_id)
+    ref.update(
+        {
+            f"{key}.status": "running",
+            f"{key}.attempts": task.attempt,
+            f"{key}.startedAt": now(),
+            "stepCount": firestore.Increment(1),
+            "status": "running",
+        }
+    )
+    graph = Graph.of(execution["definition"])
+    node = graph.nodes[task.node_id]
+    result: NodeResult | None = None
+    failure: NodeFailed | None = None
+    try:
+        result = RUNNERS[node.type](node, _context(rt, task, execution, now()))
+    except NodeFailed as exc:
+        failure = exc
+    except Exception as exc:
+        logs.error("node crashed", nodeId=node.id, error=f"{type(exc).__name__}: {exc}"[:500])
+        failure = NodeFailed(f"{type(exc).__name__}: {exc}"[:500])
+    _log(
+        rt.db,
+        task.uid,
+        task.execution_id,
+        now=now(),
+        node_id=node.id,
+        level="error" if failure else "info",
+        message=(
+            f"{node.type} failed (attempt {task.attempt}): {failure}"
+            if failure
+            else f"{node.type} succeeded (attempt {task.attempt})"
+        ),
+    )
+    _record(rt, ref, graph=graph, node=node, task=task, result=result, failure=failure, now=now)
+    return "ran"
+
+
+def _context(rt: Runtime, task: StepTask, execution: dict[str, Any], now: datetime) -> NodeContext:
+    outputs = {
+        node_id: {"output": step.get("output"), "status": step["status"]}
+        for node_id, step in execution["steps"].items()
+    }
+    profile = rt.db.collection("users").document(task.uid).get().to_dict() or {}
+    return NodeContext(
+        uid=task.uid,
+        execution_id=task.execution_id,
+        correlation_id=execution["correlationId"],
+        plan=str(profile.get("plan", "free")),
+        scope={
+            "input": execution["input"],
+            "vars": execution["definition"]["variables"],
+            "nodes": outputs,
+            "trigger": execution["trigger"],
+            "execution": {"id": task.execution_id, "workflowId": execution["workflowId"]},
+        },
+        db=rt.db,
+        now=now,
+        gateway=rt.gateway,
+        publish=rt.publish,
+        allow_private_urls=rt.allow_private_urls,
+    )
+
+
+def _step_key(node_id: str) -> str:
+    return f"steps.`{node_id}`"
+
+
+def _record(
+    rt: Runtime,
+    ref: DocumentReference,
+    *,
+    graph: Graph,
+    node: Node,
+    task: StepTask,
+    result: NodeResult | None,
+    failure: NodeFailed | None,
+    now: Callable[[], datetime],
+) -> None:
+    """Write the step's result, then tell its successors it arrived.
+
+    No transactions: parallel branches would contend for the execution document. Field
+    updates do not conflict, and the join is decided by arrivals (below).
+    """
+    key = _step_key(node.id)
+    finished = now()
+    if failure is not None and failure.retryable and task.attempt < node.retry.attempts:
+        delay = node.retry.backoff_seconds * 2 ** (task.attempt - 1)
+        ref.update({f"{key}.status": "queued", f"{key}.error": str(failure)[:1000]})
+        retry_at = finished + timedelta(seconds=delay)
+        _enqueue(rt, task.uid, task.execution_id, [(node.id, task.attempt + 1, retry_at)])
+        return
+    if failure is not None and not node.continue_on_error:
+        ref.update(
+            {
+                f"{key}.status": "failed",
+                f"{key}.error": str(failure)[:1000],
+                f"{key}.finishedAt": finished,
+            }
+        )
+        _fail(ref, finished, node.id, str(failure))
+        return
+    update: dict[str, Any] = {
+        f"{key}.status": "failed" if failure else "succeeded",
+        f"{key}.output": truncate(result.output) if result else None,
+        f"{key}.error": str(failure)[:1000] if failure else None,
+        f"{key}.finishedAt": finished,
+    }
+    branch = result.branch if result else None
+    if branch is not None:
+        update[f"{key}.branch"] = branch
+    ref.update(update)
+    at = result.wait_until if result else None
+    _settled(
+        rt,
+        ref,
+        graph,
+        uid=task.uid,
+        eid=task.execution_id,
+        node_id=node.id,
+        branch=branch,
+        at=at,
+        now=now,
+    )
+
+
+def _settled(
+    rt: Runtime,
+    ref: DocumentReference,
+    graph: Graph,
+    *,
+    uid: str,
+    eid: str,
+    node_id: str,
+    branch: str | None,
+    at: datetime | None,
+    now: Callable[[], datetime],
+) -> None:
+    """`node_id` is finished (or skipped when `branch` is SKIPPED): count it and pass the
+    word to each successor. A successor whose incoming edges have all arrived is queued
+    (if any edge is live) or skipped (if none is); a `create` gate makes that happen once
+    even when two predecessors see the last arrival at the same moment."""
+    from google.api_core.exceptions import AlreadyExists
+    from google.cloud import firestore
+
+    _count_done(ref, graph, now)
+    for target, edge_branch in graph.outgoing[node_id]:
+        live = branch != SKIPPED and (edge_branch is None or edge_branch == branch)
+        joins = ref.collection("joins").document(target)
+        joins.set({("live" if live else "dead"): firestore.ArrayUnion([node_id])}, merge=True)
+        arrived = joins.get().to_dict() or {}
+        live_from, dead_from = set(arrived.get("live", [])), set(arrived.get("dead", []))
+        if len(live_from | dead_from) < len(graph.incoming[target]):
+            continue
+        try:
+            ref.collection("claims").document(f"{target}.gate").create({"at": now()})
+        except AlreadyExists:
+            continue  # another predecessor settled it
+        if live_from:
+            ref.update({f"{_step_key(target)}.status": "queued"})
+            _enqueue(rt, uid, eid, [(target, 1, at)])
+        else:
+            ref.update({f"{_step_key(target)}.status": "skipped"})
+            _settled(
+                rt,
+                ref,
+                graph,
+                uid=uid,
+                eid=eid,
+                node_id=target,
+                branch=SKIPPED,
+                at=None,
+                now=now,
+            )
+
+
+def _count_done(ref: DocumentReference, graph: Graph, now: Callable[[], datetime]) -> None:
+    """One more node is finished or skipped; the one that makes it all ends the run."""
+    from google.api_core.exceptions import AlreadyExists
+    from google.cloud import firestore
+
+    ref.update({"doneCount": firestore.Increment(1)})
+    execution = ref.get().to_dict() or {}
+    if execution.get("doneCount", 0) < len(graph.nodes) or execution["status"] in ENDED:
+        return
+    try:
+        ref.collection("claims").document("_finish").create({"at": now()})
+    except AlreadyExists:
+        return
+    steps = execution["steps"]
+    ref.update(
+        {
+            "status": "succeeded",
+            "finishedAt": now(),
+            "output": {
+                n: steps[n].get("output")
+                for n in graph.sinks()
+                if steps[n]["status"] == "succeeded"
+            },
+        }
+    )
+
+
+def _fail(ref: DocumentReference, now: datetime, node_id: str | None, reason: str) -> None:
+    ref.update(
+        {
+            "status": "failed",
+            "finishedAt": now,
+            "error": {"nodeId": node_id, "message": reason[:1000]},
+        }
+    )

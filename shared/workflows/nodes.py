@@ -1,0 +1,284 @@
+"""What each node type does when its step runs.
+
+Side effects are idempotent by construction: documents a node creates (notifications,
+tasks) and events it publishes have ids derived from the execution and the node, so a
+step that runs again after a crash creates nothing twice.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from shared.ai.models import AIRequest, Message
+from shared.workflows import expressions, templates
+from shared.workflows.models import (
+    AiNode,
+    ConditionNode,
+    DecisionNode,
+    DelayNode,
+    EventNode,
+    HttpNode,
+    NotifyNode,
+    TaskNode,
+    TransformNode,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from google.cloud.firestore import Client
+
+    from shared.ai.gateway import Gateway
+
+
+class NodeFailed(Exception):
+    """The node failed; `retryable` says whether its retry policy applies."""
+
+    def __init__(self, message: str, *, retryable: bool = True) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+
+
+@dataclass(frozen=True)
+class NodeContext:
+    uid: str
+    execution_id: str
+    correlation_id: str
+    plan: str
+    scope: dict[str, Any]  # input, vars, nodes, trigger: what templates and conditions see
+    db: Client
+    now: datetime
+    gateway: Callable[[], Gateway]
+    publish: Callable[[Any], None]
+    allow_private_urls: bool = False
+
+    def side_effect_id(self, node_id: str) -> str:
+        return hashlib.sha256(f"{self.execution_id}:{node_id}".encode()).hexdigest()[:24]
+
+
+@dataclass(frozen=True)
+class NodeResult:
+    output: Any = None
+    branch: str | None = None  # condition: the case taken
+    wait_until: datetime | None = None  # delay: successors start no earlier than this
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _render(source: str, ctx: NodeContext) -> str:
+    try:
+        return templates.render(source, ctx.scope)
+    except ValueError as exc:
+        raise NodeFailed(str(exc), retryable=False) from exc
+
+
+def run_transform(node: TransformNode, ctx: NodeContext) -> NodeResult:
+    if node.config.output == "json":
+        try:
+            return NodeResult(output=templates.render_json(node.config.template, ctx.scope))
+        except ValueError as exc:
+            raise NodeFailed(str(exc), retryable=False) from exc
+    return NodeResult(output=_render(node.config.template, ctx))
+
+
+def run_condition(node: ConditionNode, ctx: NodeContext) -> NodeResult:
+    for case in node.config.cases:
+        try:
+            taken = expressions.evaluate_condition(case.when, ctx.scope)
+        except ValueError as exc:
+            raise NodeFailed(f"case '{case.branch}': {exc}", retryable=False) from exc
+        if taken:
+            return NodeResult(output={"branch": case.branch}, branch=case.branch)
+    if node.config.default is None:
+        return NodeResult(output={"branch": None}, branch=None)
+    return NodeResult(output={"branch": node.config.default}, branch=node.config.default)
+
+
+def run_notify(node: NotifyNode, ctx: NodeContext) -> NodeResult:
+    from google.api_core.exceptions import AlreadyExists
+
+    doc_id = ctx.side_effect_id(node.id)
+    ref = ctx.db.collection("users").document(ctx.uid).collection("notifications").document(doc_id)
+    data = {
+        "title": _render(node.config.title, ctx)[:200],
+        "body": _render(node.config.body, ctx)[:2000],
+        "kind": "workflow",
+        "link": node.config.link,
+        "read": False,
+        "createdAt": ctx.now,
+        "executionId": ctx.execution_id,
+    }
+    with contextlib.suppress(AlreadyExists):  # this step ran before and created it
+        ref.create(data)
+    return NodeResult(output={"notificationId": doc_id})
+
+
+def run_task(node: TaskNode, ctx: NodeContext) -> NodeResult:
+    from google.api_core.exceptions import AlreadyExists
+
+    doc_id = ctx.side_effect_id(node.id)
+    ref = ctx.db.collection("users").document(ctx.uid).collection("tasks").document(doc_id)
+    due = node.config.due_in_seconds
+    data = {
+        "title": _render(node.config.title, ctx)[:200],
+        "notes": _render(node.config.notes, ctx)[:5000] if node.config.notes else None,
+        "status": "todo",
+        "priority": node.config.priority,
+        "dueAt": ctx.now + timedelta(seconds=due) if due is not None else None,
+        "remindAt": None,
+        "tags": ["workflow"],
+        "createdAt": ctx.now,
+        "completedAt": None,
+    }
+    with contextlib.suppress(AlreadyExists):
+        ref.create(data)
+    return NodeResult(output={"taskId": doc_id})
+
+
+def run_event(node: EventNode, ctx: NodeContext) -> NodeResult:
+    from shared.events import service as events
+
+    try:
+        data = templates.render_value(node.config.data, ctx.scope)
+    except ValueError as exc:
+        raise NodeFailed(str(exc), retryable=False) from exc
+    envelope = events.envelope_for(
+        uid=ctx.uid,
+        type_=node.config.type,
+        source=f"workflow/{ctx.execution_id}",
+        now=ctx.now,
+        data=data,
+        event_id=ctx.side_effect_id(node.id),
+        correlation_id=ctx.correlation_id,
+    )
+    ctx.publish(envelope)
+    return NodeResult(output={"eventId": envelope.id})
+
+
+def run_delay(node: DelayNode, ctx: NodeContext) -> NodeResult:
+    if node.config.seconds is not None:
+        until = ctx.now + timedelta(seconds=node.config.seconds)
+    else:
+        text = _render(node.config.until or "", ctx)
+        try:
+            until = datetime.fromisoformat(text)
+        except ValueError as exc:
+            raise NodeFailed(
+                f"until: '{text[:60]}' is not an ISO 8601 time", retryable=False
+            ) from exc
+        if until.tzinfo is None:
+            raise NodeFailed("until: the time needs a UTC offset", retryable=False)
+    return NodeResult(output={"until": until.isoformat()}, wait_until=max(until, ctx.now))
+
+
+def run_ai(node: AiNode, ctx: NodeContext) -> NodeResult:
+    from shared.errors import AuraError
+
+    prompt = _render(node.config.prompt, ctx)
+    request = AIRequest(
+        uid=ctx.uid,
+        purpose="generate",
+        messages=(Message(role="user", content=prompt),),
+        max_tokens=2048,
+    )
+    try:
+        if node.config.output == "json":
+            result = ctx.gateway().complete(
+                request, plan=ctx.plan, json_schema=node.config.json_schema
+            )
+            try:
+                return NodeResult(output=json.loads(result.text))
+            except json.JSONDecodeError as exc:
+                raise NodeFailed("the AI answer was not valid JSON") from exc
+        return NodeResult(output=ctx.gateway().complete(request, plan=ctx.plan).text)
+    except AuraError as exc:
+        raise NodeFailed(exc.message, retryable=exc.code != "resource-exhausted") from exc
+
+
+def run_decision(node: DecisionNode, ctx: NodeContext) -> NodeResult:
+    """Until the decision engine exists, a structured answer from the gateway."""
+    from pydantic import BaseModel, Field
+
+    from shared.errors import AuraError
+
+    class Decision(BaseModel):
+        action: str = Field(max_length=200)
+        confidence: float = Field(ge=0.0, le=1.0)
+        reasoning: str = Field(max_length=2000)
+
+    question = _render(node.config.question, ctx)
+    options = f"\nOptions: {', '.join(node.config.options)}" if node.config.options else ""
+    request = AIRequest(
+        uid=ctx.uid,
+        purpose="decide",
+        temperature=0.0,
+        messages=(Message(role="user", content=f"{question}{options}"),),
+        max_tokens=600,
+    )
+    try:
+        decision, _ = ctx.gateway().structured(request, Decision, plan=ctx.plan)
+    except AuraError as exc:
+        raise NodeFailed(exc.message) from exc
+    return NodeResult(output=decision.model_dump())
+
+
+def run_http(node: HttpNode, ctx: NodeContext) -> NodeResult:
+    """An HTTP call to a URL the SSRF guard has cleared, with a timeout and a size cap."""
+    import httpx
+
+    from shared.net import ssrf
+
+    url = _render(node.config.url, ctx)
+    try:
+        target = ssrf.check_url(url, allow_private=ctx.allow_private_urls)
+    except ssrf.BlockedURL as exc:
+        raise NodeFailed(f"url refused: {exc}", retryable=False) from exc
+    try:
+        headers = templates.render_value(dict(node.config.headers), ctx.scope)
+    except ValueError as exc:
+        raise NodeFailed(str(exc), retryable=False) from exc
+    body = _render(node.config.body, ctx) if node.config.body else None
+    limit = node.config.max_response_bytes
+    try:
+        # trust_env=False: no proxy from the environment; redirects are not followed,
+        # since a redirect could point past the guard.
+        with (
+            httpx.Client(timeout=node.config.timeout_seconds, trust_env=False) as client,
+            client.stream(node.config.method, url, headers=headers, content=body) as response,
+        ):
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > limit:
+                    raise NodeFailed(f"response larger than {limit} bytes", retryable=False)
+                chunks.append(chunk)
+    except httpx.HTTPError as exc:
+        raise NodeFailed(f"{type(exc).__name__}: {exc}"[:300]) from exc
+    text = b"".join(chunks).decode(response.encoding or "utf-8", errors="replace")
+    if response.status_code >= 400:
+        raise NodeFailed(
+            f"HTTP {response.status_code} from {target.host}",
+            retryable=response.status_code >= 500 or response.status_code == 429,
+        )
+    try:
+        parsed: Any = json.loads(text) if text else None
+    except json.JSONDecodeError:
+        parsed = text
+    return NodeResult(output={"status": response.status_code, "body": parsed})
+
+
+RUNNERS: dict[str, Callable[[Any, NodeContext], NodeResult]] = {
+    "transform": run_transform,
+    "condition": run_condition,
+    "notify": run_notify,
+    "task": run_task,
+    "event": run_event,
+    "delay": run_delay,
+    "ai": run_ai,
+    "decision": run_decision,
+    "http": run_http,
+}

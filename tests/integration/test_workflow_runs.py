@@ -1,0 +1,290 @@
+"""Durable executions through the real Tasks, Functions and Firestore emulators."""
+
+from __future__ import annotations
+
+import http.server
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from shared import runtime
+from shared.tasks import Enqueuer
+from shared.workflows import executions
+from shared.workflows.executions import Runtime, StepTask
+from tests.support import emulators as emu
+
+pytestmark = pytest.mark.usefixtures("standin")
+
+
+def save(user: emu.User, nodes: list[dict[str, Any]], edges: list[dict[str, Any]]) -> str:
+    result = emu.call(
+        "save_workflow",
+        {
+            "name": "test flow",
+            "status": "active",
+            "nodes": nodes,
+            "edges": edges,
+            "triggers": [{"type": "manual"}],
+        },
+        user.id_token,
+    )
+    assert result.status == "OK", result.error
+    return str(result.result["id"])
+
+
+def run(user: emu.User, workflow_id: str, data: dict[str, Any] | None = None) -> str:
+    result = emu.call(
+        "run_workflow", {"workflowId": workflow_id, "input": data or {}}, user.id_token
+    )
+    assert result.status == "OK", result.error
+    return str(result.result["executionId"])
+
+
+def execution(user: emu.User, eid: str) -> dict[str, Any]:
+    return runtime.get_db().document(f"users/{user.uid}/executions/{eid}").get().to_dict() or {}
+
+
+def ended(user: emu.User, eid: str, timeout: float = 45) -> dict[str, Any]:
+    def done() -> dict[str, Any] | None:
+        doc = execution(user, eid)
+        return doc if doc.get("status") in {"succeeded", "failed", "cancelled"} else None
+
+    result: dict[str, Any] = emu.wait_for(done, timeout=timeout, interval=0.2)
+    return result
+
+
+def notifications(user: emu.User) -> list[dict[str, Any]]:
+    docs = runtime.get_db().collection(f"users/{user.uid}/notifications").stream()
+    return [d.to_dict() for d in docs]
+
+
+def node(node_id: str, type_: str, **config: Any) -> dict[str, Any]:
+    return {"id": node_id, "type": type_, "config": config}
+
+
+def test_transform_condition_notify_takes_one_branch(user: emu.User) -> None:
+    wid = save(
+        user,
+        [
+            node("label", "transform", template="order of {{ input.amount }}"),
+            node(
+                "size",
+                "condition",
+                cases=[{"branch": "big", "when": "input.amount > 100"}],
+                default="small",
+            ),
+            node("tellBig", "notify", title="Big order", body="{{ nodes.label.output }}"),
+            node("tellSmall", "notify", title="Small order", body="{{ nodes.label.output }}"),
+        ],
+        [
+            {"from": "label", "to": "size"},
+            {"from": "size", "to": "tellBig", "branch": "big"},
+            {"from": "size", "to": "tellSmall", "branch": "small"},
+        ],
+    )
+    done = ended(user, run(user, wid, {"amount": 150}))
+
+    assert done["status"] == "succeeded", done.get("error")
+    steps = done["steps"]
+    assert steps["label"]["output"] == "order of 150"
+    assert steps["size"]["branch"] == "big"
+    assert steps["tellBig"]["status"] == "succeeded"
+    assert steps["tellSmall"]["status"] == "skipped"
+    assert steps["tellSmall"]["attempts"] == 0
+    assert [(n["title"], n["body"]) for n in notifications(user)] == [("Big order", "order of 150")]
+    assert set(done["output"]) == {"tellBig"}
+
+
+def test_fan_out_of_ten_joins_exactly_once(user: emu.User) -> None:
+    branches = [f"b{i}" for i in range(10)]
+    nodes = [node("start", "transform", template="go")]
+    nodes += [node(b, "transform", template=f"{b} done") for b in branches]
+    nodes.append(node("join", "notify", title="joined", body="{{ nodes.b7.output }}"))
+    edges = [{"from": "start", "to": b} for b in branches]
+    edges += [{"from": b, "to": "join"} for b in branches]
+    eid = run(user, save(user, nodes, edges))
+    done = ended(user, eid, timeout=90)
+
+    assert done["status"] == "succeeded", done.get("error")
+    assert done["steps"]["join"]["attempts"] == 1
+    assert all(done["steps"][b]["status"] == "succeeded" for b in branches)
+    assert len(notifications(user)) == 1
+    logs = runtime.get_db().collection(f"users/{user.uid}/executions/{eid}/logs").stream()
+    join_runs = [entry.to_dict() for entry in logs if entry.to_dict()["nodeId"] == "join"]
+    assert len(join_runs) == 1
+
+
+class RecordingEnqueuer:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+
+    def enqueue(self, queue: str, payload: dict[str, Any], *, name: str, at: Any = None) -> bool:
+        self.calls.append((queue, payload))
+        return True
+
+
+def test_a_step_delivered_twice_runs_once(user: emu.User) -> None:
+    wid = save(user, [node("only", "notify", title="once", body="just once")], [])
+    eid = run(user, wid)
+    assert ended(user, eid)["status"] == "succeeded"
+    enqueuer: Enqueuer = RecordingEnqueuer()
+    rt = Runtime(
+        db=runtime.get_db(),
+        enqueuer=enqueuer,
+        gateway=lambda: None,  # type: ignore[arg-type, return-value]
+        publish=lambda envelope: None,
+    )
+
+    again = executions.run_step(
+        rt=rt,
+        task=StepTask(uid=user.uid, execution_id=eid, node_id="only", attempt=1),
+        now=lambda: datetime.now(UTC),
+    )
+
+    assert again == "ended"
+    assert len(notifications(user)) == 1
+    assert enqueuer.calls == []  # type: ignore[attr-defined]
+
+
+class FlakyServer:
+    """A local HTTP server that fails `failures` times, then answers JSON."""
+
+    def __init__(self, failures: int) -> None:
+        self.failures = failures
+        self.hits = 0
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                outer.hits += 1
+                ok = outer.hits > outer.failures
+                body = b'{"ok": true}' if ok else b"broken"
+                self.send_response(200 if ok else 500)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/data"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def flaky() -> Iterator[FlakyServer]:
+    server = FlakyServer(failures=100)
+    yield server
+    server.close()
+
+
+def http_node(url: str, **extra: Any) -> dict[str, Any]:
+    return {
+        **node("fetch", "http", url=url),
+        "retry": {"attempts": 3, "backoffSeconds": 1},
+        **extra,
+    }
+
+
+def test_http_step_is_retried_per_policy_then_fails_the_execution(
+    user: emu.User, flaky: FlakyServer
+) -> None:
+    wid = save(
+        user,
+        [http_node(flaky.url), node("after", "notify", title="never", body="x")],
+        [{"from": "fetch", "to": "after"}],
+    )
+    done = ended(user, run(user, wid), timeout=60)
+
+    assert done["status"] == "failed"
+    assert done["error"]["nodeId"] == "fetch"
+    assert "HTTP 500" in done["error"]["message"]
+    assert done["steps"]["fetch"]["attempts"] == 3
+    assert flaky.hits == 3
+    assert done["steps"]["after"]["status"] == "waiting"
+    assert notifications(user) == []
+
+
+def test_http_step_succeeds_after_transient_failures(user: emu.User, flaky: FlakyServer) -> None:
+    flaky.failures = 2
+    wid = save(user, [http_node(flaky.url)], [])
+    done = ended(user, run(user, wid), timeout=60)
+
+    assert done["status"] == "succeeded", done.get("error")
+    assert done["steps"]["fetch"]["output"] == {"status": 200, "body": {"ok": True}}
+    assert done["steps"]["fetch"]["attempts"] == 3
+
+
+def test_continue_on_error_lets_the_execution_go_on(user: emu.User, flaky: FlakyServer) -> None:
+    wid = save(
+        user,
+        [
+            http_node(flaky.url, continueOnError=True, retry={"attempts": 1, "backoffSeconds": 1}),
+            node("after", "notify", title="went on", body="{{ nodes.fetch.status }}"),
+        ],
+        [{"from": "fetch", "to": "after"}],
+    )
+    done = ended(user, run(user, wid), timeout=60)
+
+    assert done["status"] == "succeeded", done.get("error")
+    assert done["steps"]["fetch"]["status"] == "failed"
+    assert [n["body"] for n in notifications(user)] == ["failed"]
+
+
+def test_run_workflow_rejects_unknown_workflows_and_bad_input(
+    user: emu.User, other_user: emu.User
+) -> None:
+    wid = save(user, [node("only", "transform", template="x")], [])
+
+    theirs = emu.call("run_workflow", {"workflowId": wid}, other_user.id_token)
+    assert theirs.status == "NOT_FOUND"
+    bad = emu.call("run_workflow", {"workflowId": "../x"}, user.id_token)
+    assert bad.status == "INVALID_ARGUMENT"
+    assert bad.details["field"] == "workflowId"
+    anonymous = emu.call("run_workflow", {"workflowId": wid}, None)
+    assert anonymous.status == "UNAUTHENTICATED"
+    assert list(runtime.get_db().collection(f"users/{user.uid}/executions").stream()) == []
+
+
+def test_a_duplicate_delivery_of_a_running_executions_step_is_a_no_op(user: emu.User) -> None:
+    wid = save(
+        user,
+        [
+            node("first", "notify", title="once", body="x"),
+            node("second", "transform", template="y"),
+        ],
+        [{"from": "first", "to": "second"}],
+    )
+    enqueuer = RecordingEnqueuer()  # holds the tasks: nothing runs unless this test runs it
+    rt = Runtime(
+        db=runtime.get_db(),
+        enqueuer=enqueuer,
+        gateway=lambda: None,  # type: ignore[arg-type, return-value]
+        publish=lambda envelope: None,
+    )
+    started = executions.start_execution(
+        rt=rt,
+        uid=user.uid,
+        command=executions.RunWorkflow(workflow_id=wid),
+        trigger={"type": "manual"},
+        now=datetime.now(UTC),
+    )
+    task = StepTask(uid=user.uid, execution_id=started.execution_id, node_id="first", attempt=1)
+
+    first = executions.run_step(rt=rt, task=task, now=lambda: datetime.now(UTC))
+    second = executions.run_step(rt=rt, task=task, now=lambda: datetime.now(UTC))
+
+    assert (first, second) == ("ran", "duplicate")
+    assert len(notifications(user)) == 1
+    queued = [payload["node_id"] for _, payload in enqueuer.calls]
+    assert queued == ["first", "second"]  # the entry at start, its successor once
+    assert execution(user, started.execution_id)["steps"]["second"]["status"] == "queued"
