@@ -5,12 +5,16 @@ The Python name of each export is the deployed function's name. No logic lives h
 """
 
 import functions  # noqa: F401  (sets global options before any function is declared)
+from functions.callables.cancel_execution import cancel_execution
 
 # Callables
 from functions.callables.delete_conversation import delete_conversation
 from functions.callables.delete_workflow import delete_workflow
 from functions.callables.ensure_profile import ensure_profile
+from functions.callables.pause_execution import pause_execution
 from functions.callables.publish_event import publish_event
+from functions.callables.resume_execution import resume_execution
+from functions.callables.retry_execution import retry_execution
 from functions.callables.retry_reply import retry_reply
 from functions.callables.run_workflow import run_workflow
 from functions.callables.save_workflow import save_workflow
@@ -22,6 +26,7 @@ from functions.firestore.on_chat_message_created import on_chat_message_created
 
 # HTTP
 from functions.http.health import health
+from functions.http.webhook import webhook
 
 # Pub/Sub
 from functions.pubsub.on_event_published import on_event_published
@@ -30,17 +35,22 @@ from functions.pubsub.on_event_published import on_event_published
 from functions.tasks.runstep import runstep
 
 __all__ = [
+    "cancel_execution",
     "delete_conversation",
     "delete_workflow",
     "ensure_profile",
     "health",
     "on_chat_message_created",
     "on_event_published",
+    "pause_execution",
     "publish_event",
+    "resume_execution",
+    "retry_execution",
     "retry_reply",
     "run_workflow",
     "runstep",
     "save_workflow",
     "set_role",
     "update_settings",
+    "webhook",
 ]

@@ -29,6 +29,11 @@ EXPECTED: dict[str, tuple[str, set[str], bool | None]] = {
     "save_workflow": ("callable", set(), None),
     "delete_workflow": ("callable", set(), None),
     "run_workflow": ("callable", {"OPENAI_API_KEY", "ANTHROPIC_API_KEY"}, None),
+    "pause_execution": ("callable", set(), None),
+    "resume_execution": ("callable", set(), None),
+    "cancel_execution": ("callable", set(), None),
+    "retry_execution": ("callable", {"OPENAI_API_KEY", "ANTHROPIC_API_KEY"}, None),
+    "webhook": ("https", {"OPENAI_API_KEY", "ANTHROPIC_API_KEY"}, None),
     "runstep": ("task-queue", {"OPENAI_API_KEY", "ANTHROPIC_API_KEY"}, None),
     "on_event_published": ("google.cloud.pubsub.topic.v1.messagePublished", set(), True),
     "on_chat_message_created": (

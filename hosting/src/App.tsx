@@ -18,6 +18,8 @@ import TasksPage from "./pages/TasksPage";
 const ChatPage = lazy(() => import("./pages/ChatPage"));
 const AutomationsPage = lazy(() => import("./pages/AutomationsPage"));
 const WorkflowEditorPage = lazy(() => import("./pages/WorkflowEditorPage"));
+const WorkflowExecutionsPage = lazy(() => import("./pages/WorkflowExecutionsPage"));
+const ExecutionPage = lazy(() => import("./pages/ExecutionPage"));
 
 function Loading({ children }: { children: ReactNode }) {
   return (
@@ -69,6 +71,22 @@ const router = createBrowserRouter([
           },
           { path: "automations/new", element: workflowEditor },
           { path: "automations/:workflowId/edit", element: workflowEditor },
+          {
+            path: "automations/:workflowId/executions",
+            element: (
+              <Loading>
+                <WorkflowExecutionsPage />
+              </Loading>
+            ),
+          },
+          {
+            path: "automations/executions/:executionId",
+            element: (
+              <Loading>
+                <ExecutionPage />
+              </Loading>
+            ),
+          },
           { path: "tasks", element: <TasksPage /> },
           { path: "calendar", element: <CalendarPage /> },
           { path: "inbox", element: <InboxPage /> },

@@ -32,6 +32,7 @@ import {
   query,
   serverTimestamp,
   updateDoc,
+  where,
   type DocumentData,
   type DocumentSnapshot,
   type Firestore,
@@ -43,8 +44,10 @@ import {
   type Functions,
 } from "firebase/functions";
 import {
+  EXECUTION_STATUSES,
   MAX_MESSAGE_CHARS,
   NODE_TYPES,
+  STEP_STATUSES,
   WORKFLOW_STATUSES,
   type AssistantMessage,
   type ChatMessage,
@@ -56,14 +59,24 @@ import {
   type EnsureProfileRequest,
   type EnsureProfileResult,
   type Entity,
+  type Execution,
+  type ExecutionControlResult,
+  type ExecutionLog,
+  type ExecutionRequest,
+  type ExecutionStep,
+  type ExecutionTrigger,
   type Intent,
   type JsonObject,
   type JsonValue,
   type NodeType,
   type Profile,
   type ReplyStatus,
+  type RetryExecutionRequest,
+  type RetryExecutionResult,
   type RetryReplyRequest,
   type RetryReplyResult,
+  type RunWorkflowRequest,
+  type RunWorkflowResult,
   type SaveWorkflowRequest,
   type SaveWorkflowResult,
   type UpdateSettingsRequest,
@@ -243,6 +256,29 @@ export const saveWorkflow = callable<SaveWorkflowRequest, SaveWorkflowResult>("s
 /** Remove a workflow definition (and its webhook secret); idempotent. */
 export const deleteWorkflow = callable<DeleteWorkflowRequest, DeleteWorkflowResult>(
   "delete_workflow",
+);
+
+/**
+ * Start an execution of a saved workflow (its stored version). `not-found`,
+ * `failed-precondition` (archived), `resource-exhausted` (too many running).
+ */
+export const runWorkflow = callable<RunWorkflowRequest, RunWorkflowResult>("run_workflow");
+/** Stop a queued or running execution after the steps in flight; `failed-precondition` if ended. */
+export const pauseExecution = callable<ExecutionRequest, ExecutionControlResult>(
+  "pause_execution",
+);
+export const resumeExecution = callable<ExecutionRequest, ExecutionControlResult>(
+  "resume_execution",
+);
+export const cancelExecution = callable<ExecutionRequest, ExecutionControlResult>(
+  "cancel_execution",
+);
+/**
+ * Run a failed execution again: from its failed step (the same execution id), or with
+ * `fromStart` as a new execution whose `retryOf` names this one.
+ */
+export const retryExecution = callable<RetryExecutionRequest, RetryExecutionResult>(
+  "retry_execution",
 );
 
 export interface CallableFailure {
@@ -632,6 +668,153 @@ function toWorkflowTrigger(value: unknown): WorkflowTrigger[] {
     default:
       return [];
   }
+}
+
+// --- Executions ---------------------------------------------------------------------
+
+const EXECUTION_LIST_LIMIT = 50;
+const LOG_LIMIT = 500;
+
+function executionsPath(uid: string): Path {
+  return ["users", uid, "executions"];
+}
+
+/** Listen to a workflow's most recent executions, newest first. */
+export function watchExecutions(
+  uid: string,
+  workflowId: string,
+  onExecutions: (executions: Execution[]) => void,
+  onError: (error: unknown) => void,
+): Unsubscribe {
+  return subscribeWhenReady(
+    ({ db }) =>
+      onSnapshot(
+        query(
+          collection(db, ...executionsPath(uid)),
+          where("workflowId", "==", workflowId),
+          orderBy("startedAt", "desc"),
+          limit(EXECUTION_LIST_LIMIT),
+        ),
+        (snapshot) => onExecutions(snapshot.docs.map(toExecution)),
+        onError,
+      ),
+    onError,
+  );
+}
+
+/** Listen to one execution; `null` when it does not exist. */
+export function watchExecution(
+  uid: string,
+  executionId: string,
+  onExecution: (execution: Execution | null) => void,
+  onError: (error: unknown) => void,
+): Unsubscribe {
+  return subscribeWhenReady(
+    ({ db }) =>
+      onSnapshot(
+        doc(db, ...executionsPath(uid), executionId),
+        (snapshot) => onExecution(snapshot.exists() ? toExecution(snapshot) : null),
+        onError,
+      ),
+    onError,
+  );
+}
+
+/** Listen to an execution's log, oldest first (its latest LOG_LIMIT entries). */
+export function watchExecutionLogs(
+  uid: string,
+  executionId: string,
+  onLogs: (logs: ExecutionLog[]) => void,
+  onError: (error: unknown) => void,
+): Unsubscribe {
+  return subscribeWhenReady(
+    ({ db }) =>
+      onSnapshot(
+        query(
+          collection(db, ...executionsPath(uid), executionId, "logs"),
+          orderBy("time", "desc"),
+          limit(LOG_LIMIT),
+        ),
+        (snapshot) => onLogs(snapshot.docs.map(toExecutionLog).reverse()),
+        onError,
+      ),
+    onError,
+  );
+}
+
+function toExecution(snapshot: DocumentSnapshot): Execution {
+  const data = snapshot.data() ?? {};
+  const definition: Record<string, unknown> = isRecord(data.definition) ? data.definition : {};
+  const steps: Record<string, ExecutionStep> = {};
+  if (isRecord(data.steps)) {
+    for (const [nodeId, step] of Object.entries(data.steps)) {
+      if (isRecord(step)) steps[nodeId] = toExecutionStep(step);
+    }
+  }
+  const error = isRecord(data.error)
+    ? {
+        nodeId: nonEmptyStringOrNull(data.error.nodeId),
+        message:
+          typeof data.error.message === "string" && data.error.message
+            ? data.error.message
+            : "The execution failed.",
+      }
+    : null;
+  return {
+    id: snapshot.id,
+    workflowId: typeof data.workflowId === "string" ? data.workflowId : "",
+    workflowVersion: numberOr(data.workflowVersion, 0),
+    workflowName: typeof data.workflowName === "string" ? data.workflowName : "",
+    status: EXECUTION_STATUSES.find((status) => status === data.status) ?? "queued",
+    trigger: toExecutionTrigger(data.trigger),
+    input: toJsonObject(data.input),
+    output: data.output === undefined ? null : toJsonValue(data.output),
+    steps,
+    definition: {
+      nodes: Array.isArray(definition.nodes) ? definition.nodes.flatMap(toWorkflowNode) : [],
+      edges: Array.isArray(definition.edges) ? definition.edges.flatMap(toWorkflowEdge) : [],
+      variables: toJsonObject(definition.variables),
+      settings: toJsonObject(definition.settings),
+    },
+    correlationId: typeof data.correlationId === "string" ? data.correlationId : snapshot.id,
+    startedAt: dateOrNull(data.startedAt),
+    finishedAt: dateOrNull(data.finishedAt),
+    error,
+    retryOf: nonEmptyStringOrNull(data.retryOf),
+  };
+}
+
+function toExecutionStep(step: Record<string, unknown>): ExecutionStep {
+  return {
+    status: STEP_STATUSES.find((status) => status === step.status) ?? "waiting",
+    attempts: numberOr(step.attempts, 0),
+    startedAt: dateOrNull(step.startedAt),
+    finishedAt: dateOrNull(step.finishedAt),
+    output: step.output === undefined ? undefined : toJsonValue(step.output),
+    error:
+      step.error === undefined || step.error === null
+        ? null
+        : typeof step.error === "string"
+          ? step.error
+          : JSON.stringify(toJsonValue(step.error)),
+    branch: nonEmptyStringOrNull(step.branch),
+  };
+}
+
+function toExecutionTrigger(value: unknown): ExecutionTrigger {
+  const fields = toJsonObject(value);
+  return { ...fields, type: typeof fields.type === "string" ? fields.type : "unknown" };
+}
+
+function toExecutionLog(snapshot: DocumentSnapshot): ExecutionLog {
+  const data = snapshot.data() ?? {};
+  return {
+    id: snapshot.id,
+    time: dateOrNull(data.time),
+    nodeId: nonEmptyStringOrNull(data.nodeId),
+    level: data.level === "error" ? "error" : "info",
+    message: typeof data.message === "string" ? data.message : "",
+  };
 }
 
 /** Plain JSON from a Firestore value (maps, lists, strings, numbers, booleans, null). */

@@ -284,3 +284,152 @@ export interface DeleteWorkflowResult {
   /** False when there was nothing to delete (already gone). */
   deleted: boolean;
 }
+
+// --- Executions ------------------------------------------------------------------------
+
+/** Keep in step with shared/workflows/executions.py. */
+export const EXECUTION_STATUSES = [
+  "queued",
+  "running",
+  "paused",
+  "succeeded",
+  "failed",
+  "cancelled",
+] as const;
+
+export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
+
+export const STEP_STATUSES = [
+  "waiting",
+  "queued",
+  "running",
+  "succeeded",
+  "failed",
+  "skipped",
+] as const;
+
+export type StepStatus = (typeof STEP_STATUSES)[number];
+
+/** The state of one node in an execution (`steps.{nodeId}`), written by the server. */
+export interface ExecutionStep {
+  status: StepStatus;
+  /** The attempt running or last run (0: not started). */
+  attempts: number;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  /** undefined: no output recorded (yet). */
+  output: JsonValue | undefined;
+  /** The last failure; also set while a failed attempt waits for its retry. */
+  error: string | null;
+  /** For a condition node: the branch it took. */
+  branch: string | null;
+}
+
+/** What started an execution: `{type: "manual", by}`, `{type: "webhook", …}`, … */
+export interface ExecutionTrigger {
+  type: string;
+  [key: string]: JsonValue;
+}
+
+/** The workflow's graph as it was when the execution started. */
+export interface ExecutionDefinition {
+  nodes: WorkflowNode[];
+  edges: WorkflowEdge[];
+  variables: JsonObject;
+  settings: JsonObject;
+}
+
+export interface ExecutionError {
+  /** null: the execution as a whole (deadline, step limit). */
+  nodeId: string | null;
+  message: string;
+}
+
+/** `users/{uid}/executions/{eid}`: written by the server only. */
+export interface Execution {
+  id: string;
+  workflowId: string;
+  workflowVersion: number;
+  workflowName: string;
+  status: ExecutionStatus;
+  trigger: ExecutionTrigger;
+  input: JsonObject;
+  output: JsonValue;
+  steps: Record<string, ExecutionStep>;
+  definition: ExecutionDefinition;
+  correlationId: string;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  error: ExecutionError | null;
+  /** Set on an execution started by "Retry from start": the execution it retries. */
+  retryOf: string | null;
+}
+
+export type LogLevel = "info" | "error";
+
+/** `users/{uid}/executions/{eid}/logs/{lid}`. */
+export interface ExecutionLog {
+  id: string;
+  time: Date | null;
+  /** null: about the execution as a whole. */
+  nodeId: string | null;
+  level: LogLevel;
+  message: string;
+}
+
+export interface RunWorkflowRequest {
+  workflowId: string;
+  input?: JsonObject;
+}
+
+export interface RunWorkflowResult {
+  executionId: string;
+}
+
+/** pause_execution, resume_execution and cancel_execution. */
+export interface ExecutionRequest {
+  executionId: string;
+}
+
+export interface ExecutionControlResult {
+  status: ExecutionStatus;
+}
+
+export interface RetryExecutionRequest {
+  executionId: string;
+  /** True: a new execution (linked by `retryOf`); else the failed step again, same id. */
+  fromStart?: boolean;
+}
+
+export interface RetryExecutionResult {
+  executionId: string;
+}
+
+/** Which controls an execution in `status` accepts. */
+export function executionActions(status: ExecutionStatus): {
+  pause: boolean;
+  resume: boolean;
+  cancel: boolean;
+  retry: boolean;
+} {
+  return {
+    pause: status === "queued" || status === "running",
+    resume: status === "paused",
+    cancel: status === "queued" || status === "running" || status === "paused",
+    retry: status === "failed",
+  };
+}
+
+/** "850 ms", "12.4 s", "3 min 05 s", "2 h 01 min"; null without both ends. */
+export function formatDuration(start: Date | null, end: Date | null): string | null {
+  if (!start || !end) return null;
+  const ms = Math.max(0, end.getTime() - start.getTime());
+  if (ms < 1000) return `${ms} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const seconds = Math.floor(ms / 1000);
+  if (seconds < 3600) {
+    return `${Math.floor(seconds / 60)} min ${String(seconds % 60).padStart(2, "0")} s`;
+  }
+  const minutes = Math.floor(seconds / 60);
+  return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, "0")} min`;
+}

@@ -1,5 +1,11 @@
-import { watchWorkflow, watchWorkflows } from "./firebase";
-import type { Workflow } from "./models";
+import {
+  watchExecution,
+  watchExecutionLogs,
+  watchExecutions,
+  watchWorkflow,
+  watchWorkflows,
+} from "./firebase";
+import type { Execution, ExecutionLog, Workflow } from "./models";
 import { useLive, type LiveState } from "./useLive";
 
 /** The user's most recently updated workflows, newest first (uid undefined: not yet). */
@@ -20,5 +26,41 @@ export function useWorkflow(
     uid && workflowId ? `${uid}/${workflowId}` : null,
     (onData, onError) => watchWorkflow(uid ?? "", workflowId ?? "", onData, onError),
     "the workflow",
+  );
+}
+
+/** A workflow's most recent executions, newest first. */
+export function useExecutions(
+  uid: string | undefined,
+  workflowId: string | undefined,
+): LiveState<Execution[]> {
+  return useLive(
+    uid && workflowId ? `${uid}/${workflowId}` : null,
+    (onData, onError) => watchExecutions(uid ?? "", workflowId ?? "", onData, onError),
+    "the runs",
+  );
+}
+
+/** One execution; data is null when it does not exist. */
+export function useExecution(
+  uid: string | undefined,
+  executionId: string | undefined,
+): LiveState<Execution | null> {
+  return useLive(
+    uid && executionId ? `${uid}/${executionId}` : null,
+    (onData, onError) => watchExecution(uid ?? "", executionId ?? "", onData, onError),
+    "the execution",
+  );
+}
+
+/** An execution's log entries, oldest first. */
+export function useExecutionLogs(
+  uid: string | undefined,
+  executionId: string | undefined,
+): LiveState<ExecutionLog[]> {
+  return useLive(
+    uid && executionId ? `${uid}/${executionId}` : null,
+    (onData, onError) => watchExecutionLogs(uid ?? "", executionId ?? "", onData, onError),
+    "the log",
   );
 }

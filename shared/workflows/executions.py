@@ -64,7 +64,7 @@ class StepTask(BaseModel):
     uid: str = Field(min_length=1, max_length=128)
     execution_id: str = Field(min_length=1, max_length=128)
     node_id: str = Field(min_length=1, max_length=64)
-    attempt: int = Field(ge=1, le=10)
+    attempt: int = Field(ge=1, le=100)
 
 
 @dataclass
@@ -200,14 +200,19 @@ def start_execution(
 
 
 def _enqueue(
-    rt: Runtime, uid: str, eid: str, steps: Iterable[tuple[str, int, datetime | None]]
+    rt: Runtime,
+    uid: str,
+    eid: str,
+    steps: Iterable[tuple[str, int, datetime | None]],
+    generation: str = "",
 ) -> None:
+    """Queue steps; `generation` distinguishes a resume or retry from the first try."""
     for node_id, attempt, at in steps:
         payload = StepTask(uid=uid, execution_id=eid, node_id=node_id, attempt=attempt)
         rt.enqueuer.enqueue(
             STEP_QUEUE,
             payload.model_dump(),
-            name=task_name(eid, node_id, str(attempt)),
+            name=task_name(eid, node_id, str(attempt), generation),
             at=at,
         )
 
@@ -261,9 +266,10 @@ def run_step(*, rt: Runtime, task: StepTask, now: Callable[[], datetime]) -> str
             f"{key}.attempts": task.attempt,
             f"{key}.startedAt": now(),
             "stepCount": firestore.Increment(1),
-            "status": "running",
         }
     )
+    if execution["status"] == "queued":
+        _mark_running(rt.db, ref)
     graph = Graph.of(execution["definition"])
     node = graph.nodes[task.node_id]
     result: NodeResult | None = None
@@ -465,3 +471,149 @@ def _fail(ref: DocumentReference, now: datetime, node_id: str | None, reason: st
             "error": {"nodeId": node_id, "message": reason[:1000]},
         }
     )
+
+
+def _mark_running(db: Client, ref: DocumentReference) -> None:
+    """queued -> running, only from queued (a pause or cancel in between wins)."""
+    from google.cloud import firestore
+
+    @firestore.transactional
+    def flip(transaction: Any) -> None:
+        if (ref.get(transaction=transaction).to_dict() or {}).get("status") == "queued":
+            transaction.update(ref, {"status": "running"})
+
+    flip(db.transaction())
+
+
+# --- control: pause, resume, cancel, retry ----------------------------------------------
+
+
+class ExecutionCommand(Command):
+    execution_id: WorkflowId
+
+
+class RetryExecution(ExecutionCommand):
+    from_start: bool = False
+
+
+class ExecutionStatus(Public):
+    execution_id: str
+    status: str
+
+
+ALLOWED_FROM: dict[str, frozenset[str]] = {
+    "paused": frozenset({"queued", "running"}),
+    "running": frozenset({"paused"}),
+    "cancelled": frozenset({"queued", "running", "paused"}),
+}
+
+
+def _transition(*, db: Client, uid: str, eid: str, to: str, now: datetime) -> dict[str, Any]:
+    """Move the execution to status `to` if its current status allows it; returns it."""
+    from google.cloud import firestore
+
+    ref = execution_ref(db, uid, eid)
+
+    @firestore.transactional
+    def move(transaction: Any) -> dict[str, Any]:
+        snapshot = ref.get(transaction=transaction)
+        if not snapshot.exists:
+            raise NotFound("No such execution.", details={"field": "executionId"})
+        execution = snapshot.to_dict() or {}
+        if execution["status"] == to:
+            return execution  # already there: idempotent
+        if execution["status"] not in ALLOWED_FROM[to]:
+            raise FailedPrecondition(
+                f"An execution that is {execution['status']} cannot become {to}."
+            )
+        update: dict[str, Any] = {"status": to, f"{to}At": now}
+        if to == "cancelled":
+            update["finishedAt"] = now
+        transaction.update(ref, update)
+        return {**execution, **update, "generation": execution.get("generation", 0)}
+
+    result: dict[str, Any] = move(db.transaction())
+    return result
+
+
+def pause(*, db: Client, uid: str, command: ExecutionCommand, now: datetime) -> ExecutionStatus:
+    """Steps already running finish; no new step starts until `resume`."""
+    _transition(db=db, uid=uid, eid=command.execution_id, to="paused", now=now)
+    return ExecutionStatus(execution_id=command.execution_id, status="paused")
+
+
+def cancel(*, db: Client, uid: str, command: ExecutionCommand, now: datetime) -> ExecutionStatus:
+    """No step starts afterwards; a step already running finishes but queues nothing."""
+    _transition(db=db, uid=uid, eid=command.execution_id, to="cancelled", now=now)
+    return ExecutionStatus(execution_id=command.execution_id, status="cancelled")
+
+
+def resume(*, rt: Runtime, uid: str, command: ExecutionCommand, now: datetime) -> ExecutionStatus:
+    """Queue again every step that was waiting to run when the execution was paused."""
+    from google.cloud import firestore
+
+    execution = _transition(db=rt.db, uid=uid, eid=command.execution_id, to="running", now=now)
+    ref = execution_ref(rt.db, uid, command.execution_id)
+    ref.update({"generation": firestore.Increment(1)})
+    generation = f"resume-{execution.get('generation', 0) + 1}"
+    queued = [
+        (node_id, int(step.get("attempts", 0)) + 1, None)
+        for node_id, step in execution["steps"].items()
+        if step["status"] == "queued"
+    ]
+    _enqueue(rt, uid, command.execution_id, queued, generation)
+    return ExecutionStatus(execution_id=command.execution_id, status="running")
+
+
+def retry(*, rt: Runtime, uid: str, command: RetryExecution, now: datetime) -> RunWorkflowResult:
+    """Retry a failed execution: from its failed step (same execution), or from the start
+    as a new execution linked to this one by `retryOf`.
+
+    Raises:
+        NotFound: no such execution.
+        FailedPrecondition: the execution has not failed.
+    """
+    from google.cloud import firestore
+
+    ref = execution_ref(rt.db, uid, command.execution_id)
+
+    @firestore.transactional
+    def reopen(transaction: Any) -> dict[str, Any]:
+        snapshot = ref.get(transaction=transaction)
+        if not snapshot.exists:
+            raise NotFound("No such execution.", details={"field": "executionId"})
+        execution = snapshot.to_dict() or {}
+        if execution["status"] != "failed":
+            raise FailedPrecondition("Only a failed execution can be retried.")
+        if not command.from_start:
+            failed = [n for n, step in execution["steps"].items() if step["status"] == "failed"]
+            update: dict[str, Any] = {
+                "status": "running",
+                "error": None,
+                "finishedAt": None,
+                "generation": firestore.Increment(1),
+            }
+            for node_id in failed:
+                update[f"{_step_key(node_id)}.status"] = "queued"
+            transaction.update(ref, update)
+        return execution
+
+    execution = reopen(rt.db.transaction())
+    if command.from_start:
+        started = start_execution(
+            rt=rt,
+            uid=uid,
+            command=RunWorkflow(workflow_id=execution["workflowId"], input=execution["input"]),
+            trigger={**execution["trigger"], "retryOf": command.execution_id},
+            now=now,
+        )
+        execution_ref(rt.db, uid, started.execution_id).update({"retryOf": command.execution_id})
+        return started
+    generation = f"retry-{execution.get('generation', 0) + 1}"
+    failed_steps = [
+        (node_id, int(step.get("attempts", 0)) + 1, None)
+        for node_id, step in execution["steps"].items()
+        if step["status"] == "failed"
+    ]
+    _enqueue(rt, uid, command.execution_id, failed_steps, generation)
+    return RunWorkflowResult(execution_id=command.execution_id)

@@ -288,3 +288,116 @@ def test_a_duplicate_delivery_of_a_running_executions_step_is_a_no_op(user: emu.
     queued = [payload["node_id"] for _, payload in enqueuer.calls]
     assert queued == ["first", "second"]  # the entry at start, its successor once
     assert execution(user, started.execution_id)["steps"]["second"]["status"] == "queued"
+
+
+def held_runtime() -> tuple[Runtime, RecordingEnqueuer]:
+    """A runtime whose tasks are held by the test instead of dispatched."""
+    enqueuer = RecordingEnqueuer()
+    rt = Runtime(
+        db=runtime.get_db(),
+        enqueuer=enqueuer,
+        gateway=lambda: None,  # type: ignore[arg-type, return-value]
+        publish=lambda envelope: None,
+    )
+    return rt, enqueuer
+
+
+def test_pause_stops_new_steps_resume_continues_cancel_ends(user: emu.User) -> None:
+    wid = save(
+        user,
+        [node("a", "notify", title="a", body="a"), node("b", "notify", title="b", body="b")],
+        [{"from": "a", "to": "b"}],
+    )
+    rt, enqueuer = held_runtime()
+    eid = executions.start_execution(
+        rt=rt,
+        uid=user.uid,
+        command=executions.RunWorkflow(workflow_id=wid),
+        trigger={"type": "manual"},
+        now=datetime.now(UTC),
+    ).execution_id
+    step_a = StepTask(uid=user.uid, execution_id=eid, node_id="a", attempt=1)
+    now = lambda: datetime.now(UTC)  # noqa: E731
+
+    assert emu.call("pause_execution", {"executionId": eid}, user.id_token).status == "OK"
+    assert executions.run_step(rt=rt, task=step_a, now=now) == "paused"
+    assert notifications(user) == []
+
+    resumed = executions.resume(
+        rt=rt,
+        uid=user.uid,
+        command=executions.ExecutionCommand(execution_id=eid),
+        now=datetime.now(UTC),
+    )
+    assert resumed.status == "running"
+    assert [p["node_id"] for _, p in enqueuer.calls] == ["a", "a"]  # start, then resume
+    assert executions.run_step(rt=rt, task=step_a, now=now) == "ran"
+    assert len(notifications(user)) == 1
+
+    assert emu.call("cancel_execution", {"executionId": eid}, user.id_token).status == "OK"
+    step_b = StepTask(uid=user.uid, execution_id=eid, node_id="b", attempt=1)
+    assert executions.run_step(rt=rt, task=step_b, now=now) == "ended"
+    assert len(notifications(user)) == 1
+    assert execution(user, eid)["status"] == "cancelled"
+    again = emu.call("resume_execution", {"executionId": eid}, user.id_token)
+    assert again.status == "FAILED_PRECONDITION"
+
+
+def test_retry_execution_from_the_failed_step_completes_it(
+    user: emu.User, flaky: FlakyServer
+) -> None:
+    wid = save(
+        user,
+        [
+            http_node(flaky.url, retry={"attempts": 1, "backoffSeconds": 1}),
+            node("after", "notify", title="done", body="x"),
+        ],
+        [{"from": "fetch", "to": "after"}],
+    )
+    eid = run(user, wid)
+    assert ended(user, eid)["status"] == "failed"
+    flaky.failures = 0  # the server works again
+
+    retried = emu.call("retry_execution", {"executionId": eid}, user.id_token)
+    assert retried.status == "OK", retried.error
+    assert retried.result["executionId"] == eid
+    done = ended(user, eid)
+    assert done["status"] == "succeeded", done.get("error")
+    assert done["steps"]["fetch"]["attempts"] == 2
+    assert len(notifications(user)) == 1
+    twice = emu.call("retry_execution", {"executionId": eid}, user.id_token)
+    assert twice.status == "FAILED_PRECONDITION"
+
+
+def test_retry_from_start_is_a_new_linked_execution(user: emu.User, flaky: FlakyServer) -> None:
+    wid = save(user, [http_node(flaky.url, retry={"attempts": 1, "backoffSeconds": 1})], [])
+    eid = run(user, wid, {"n": 1})
+    assert ended(user, eid)["status"] == "failed"
+    flaky.failures = 0
+
+    retried = emu.call("retry_execution", {"executionId": eid, "fromStart": True}, user.id_token)
+    assert retried.status == "OK", retried.error
+    new_id = retried.result["executionId"]
+    assert new_id != eid
+    done = ended(user, new_id)
+    assert done["status"] == "succeeded"
+    assert done["retryOf"] == eid
+    assert done["input"] == {"n": 1}
+    assert execution(user, eid)["status"] == "failed"
+
+
+def test_control_calls_refuse_what_they_cannot_do(user: emu.User, other_user: emu.User) -> None:
+    wid = save(user, [node("only", "transform", template="x")], [])
+    eid = run(user, wid)
+    assert ended(user, eid)["status"] == "succeeded"
+
+    for function in ("pause_execution", "cancel_execution", "resume_execution"):
+        assert emu.call(function, {"executionId": eid}, user.id_token).status == (
+            "FAILED_PRECONDITION"
+        )
+        assert emu.call(function, {"executionId": eid}, other_user.id_token).status == "NOT_FOUND"
+        assert emu.call(function, {}, user.id_token).status == "INVALID_ARGUMENT"
+        assert emu.call(function, {"executionId": eid}, None).status == "UNAUTHENTICATED"
+    assert emu.call("retry_execution", {"executionId": eid}, user.id_token).status == (
+        "FAILED_PRECONDITION"
+    )

@@ -13,6 +13,7 @@ import {
 } from "../components/automations/definition";
 import { DefinitionField } from "../components/automations/DefinitionField";
 import { DefinitionSummary } from "../components/automations/DefinitionSummary";
+import { RunWorkflowForm } from "../components/automations/RunWorkflowForm";
 import { lineAndColumn, type JsonSpan } from "../components/automations/json";
 import { WebhookSecretNotice } from "../components/automations/WebhookSecretNotice";
 import { StatusBadge } from "../components/automations/WorkflowList";
@@ -115,6 +116,7 @@ function WorkflowEditor({ workflowId }: { workflowId: string | undefined }) {
   const [secret, setSecret] = useState<string | null>(
     () => (workflowId ? justCreated.get(workflowId)?.webhookSecret : null) ?? null,
   );
+  const [running, setRunning] = useState(false);
   const nameRef = useRef<HTMLInputElement>(null);
   const definitionRef = useRef<HTMLTextAreaElement>(null);
 
@@ -288,9 +290,31 @@ function WorkflowEditor({ workflowId }: { workflowId: string | undefined }) {
             <span className="muted" data-testid="stored-version">
               Version {stored.version}
             </span>
+            <Link to={`/automations/${stored.id}/executions`}>Runs</Link>
+            <button
+              type="button"
+              className="small"
+              aria-expanded={running}
+              onClick={() => setRunning((open) => !open)}
+            >
+              Run
+            </button>
           </span>
         )}
       </header>
+      {running && stored && (
+        <div className="card">
+          <RunWorkflowForm
+            workflowId={stored.id}
+            note={
+              dirty
+                ? `Runs the saved version (${stored.version}), without your unsaved changes.`
+                : `Runs version ${stored.version}.`
+            }
+            onClose={() => setRunning(false)}
+          />
+        </div>
+      )}
 
       {setupError && (
         <div className="error" role="alert">

@@ -1,8 +1,9 @@
-import { useState } from "react";
+import { Fragment, useState } from "react";
 import { Link } from "react-router";
 import { callableFailure, deleteWorkflow } from "../../firebase";
 import { WORKFLOW_STATUSES, type Workflow, type WorkflowStatus } from "../../models";
 import { describeTrigger } from "./definition";
+import { RunWorkflowForm } from "./RunWorkflowForm";
 
 const UPDATED = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 
@@ -36,11 +37,15 @@ interface WorkflowListProps {
   error: string | null;
 }
 
-/** The user's workflows, most recently updated first, each with Edit and a two-step Delete. */
+/**
+ * The user's workflows, most recently updated first, each with Edit, Runs, Run (an inline
+ * input form under its row) and a two-step Delete.
+ */
 export function WorkflowList({ workflows, error }: WorkflowListProps) {
   const [confirming, setConfirming] = useState<string | null>(null);
   const [deleting, setDeleting] = useState<string | null>(null);
   const [deleteError, setDeleteError] = useState<string | null>(null);
+  const [running, setRunning] = useState<string | null>(null);
 
   async function remove(workflow: Workflow) {
     setDeleting(workflow.id);
@@ -97,75 +102,105 @@ export function WorkflowList({ workflows, error }: WorkflowListProps) {
             {workflows.map((workflow) => {
               const busy = deleting === workflow.id;
               return (
-                <tr key={workflow.id} data-testid="workflow-item" data-workflow-id={workflow.id}>
-                  <td>
-                    <span className="workflow-name" data-testid="workflow-name">
-                      {workflow.name}
-                    </span>
-                    {workflow.description && (
-                      <small className="muted workflow-description">{workflow.description}</small>
-                    )}
-                  </td>
-                  <td>
-                    <StatusBadge status={workflow.status} />
-                  </td>
-                  <td data-testid="workflow-version">v{workflow.version}</td>
-                  <td data-testid="workflow-triggers">{triggersSummary(workflow)}</td>
-                  <td>
-                    {workflow.updatedAt && (
-                      <time dateTime={workflow.updatedAt.toISOString()}>
-                        {UPDATED.format(workflow.updatedAt)}
-                      </time>
-                    )}
-                  </td>
-                  <td className="workflow-actions">
-                    {confirming === workflow.id ? (
-                      <div
-                        className="confirm"
-                        role="group"
-                        aria-label={`Delete “${workflow.name}”?`}
-                      >
-                        <span>Delete this workflow?</span>
-                        <button
-                          type="button"
-                          className="danger small"
-                          disabled={busy}
-                          onClick={() => void remove(workflow)}
+                <Fragment key={workflow.id}>
+                  <tr data-testid="workflow-item" data-workflow-id={workflow.id}>
+                    <td>
+                      <span className="workflow-name" data-testid="workflow-name">
+                        {workflow.name}
+                      </span>
+                      {workflow.description && (
+                        <small className="muted workflow-description">{workflow.description}</small>
+                      )}
+                    </td>
+                    <td>
+                      <StatusBadge status={workflow.status} />
+                    </td>
+                    <td data-testid="workflow-version">v{workflow.version}</td>
+                    <td data-testid="workflow-triggers">{triggersSummary(workflow)}</td>
+                    <td>
+                      {workflow.updatedAt && (
+                        <time dateTime={workflow.updatedAt.toISOString()}>
+                          {UPDATED.format(workflow.updatedAt)}
+                        </time>
+                      )}
+                    </td>
+                    <td className="workflow-actions">
+                      {confirming === workflow.id ? (
+                        <div
+                          className="confirm"
+                          role="group"
+                          aria-label={`Delete “${workflow.name}”?`}
                         >
-                          {busy ? "Deleting…" : "Delete"}
-                        </button>
-                        <button
-                          type="button"
-                          className="secondary small"
-                          disabled={busy}
-                          onClick={() => setConfirming(null)}
-                        >
-                          Cancel
-                        </button>
-                      </div>
-                    ) : (
-                      <>
-                        <Link
-                          to={`/automations/${workflow.id}/edit`}
-                          aria-label={`Edit workflow “${workflow.name}”`}
-                        >
-                          Edit
-                        </Link>
-                        <button
-                          type="button"
-                          className="secondary small"
-                          aria-label={`Delete workflow “${workflow.name}”`}
-                          onClick={() => {
-                            setConfirming(workflow.id);
-                            setDeleteError(null);
-                          }}
-                        >
-                          Delete
-                        </button>
-                      </>
-                    )}
-                  </td>
-                </tr>
+                          <span>Delete this workflow?</span>
+                          <button
+                            type="button"
+                            className="danger small"
+                            disabled={busy}
+                            onClick={() => void remove(workflow)}
+                          >
+                            {busy ? "Deleting…" : "Delete"}
+                          </button>
+                          <button
+                            type="button"
+                            className="secondary small"
+                            disabled={busy}
+                            onClick={() => setConfirming(null)}
+                          >
+                            Cancel
+                          </button>
+                        </div>
+                      ) : (
+                        <>
+                          <Link
+                            to={`/automations/${workflow.id}/edit`}
+                            aria-label={`Edit workflow “${workflow.name}”`}
+                          >
+                            Edit
+                          </Link>
+                          <Link
+                            to={`/automations/${workflow.id}/executions`}
+                            aria-label={`Runs of workflow “${workflow.name}”`}
+                          >
+                            Runs
+                          </Link>
+                          <button
+                            type="button"
+                            className="small"
+                            aria-label={`Run workflow “${workflow.name}”`}
+                            aria-expanded={running === workflow.id}
+                            onClick={() =>
+                              setRunning((current) => (current === workflow.id ? null : workflow.id))
+                            }
+                          >
+                            Run
+                          </button>
+                          <button
+                            type="button"
+                            className="secondary small"
+                            aria-label={`Delete workflow “${workflow.name}”`}
+                            onClick={() => {
+                              setConfirming(workflow.id);
+                              setDeleteError(null);
+                            }}
+                          >
+                            Delete
+                          </button>
+                        </>
+                      )}
+                    </td>
+                  </tr>
+                  {running === workflow.id && (
+                    <tr className="run-row" data-testid="run-row">
+                      <td colSpan={6}>
+                        <RunWorkflowForm
+                          workflowId={workflow.id}
+                          note={`Runs version ${workflow.version}.`}
+                          onClose={() => setRunning(null)}
+                        />
+                      </td>
+                    </tr>
+                  )}
+                </Fragment>
               );
             })}
           </tbody>

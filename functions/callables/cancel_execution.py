@@ -1,0 +1,28 @@
+"""`cancel_execution`: Cancel an execution: no step starts afterwards."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from firebase_functions import https_fn
+
+from functions import _edge, _workflows
+from shared.validation import parse
+from shared.workflows import executions
+from shared.workflows.executions import ExecutionCommand
+
+
+@https_fn.on_call()
+def cancel_execution(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
+    """Callable; signed-in users, their own executions. Input {executionId}; output
+    {executionId, status}. Idempotent: asking for the status it already has is a no-op;
+    a transition its status does not allow is `failed-precondition`.
+    """
+    with _edge.call(req, "cancel_execution") as caller:
+        command = parse(ExecutionCommand, req.data)
+        result = executions.cancel(
+            db=_workflows.runtime().db,
+            uid=caller.uid,
+            command=command,
+            now=datetime.now(UTC),
+        )
+        return result.to_wire()
