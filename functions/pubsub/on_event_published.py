@@ -9,14 +9,17 @@ from firebase_functions import pubsub_fn
 from firebase_functions.core import CloudEvent
 from pydantic import ValidationError
 
+from functions import _workflows
 from shared import logs, runtime
 from shared.events import service
 from shared.events.models import EventEnvelope
+from shared.workflows import triggers
 
 
 @pubsub_fn.on_message_published(topic=service.TOPIC, retry=True)
 def on_event_published(event: CloudEvent[pubsub_fn.MessagePublishedData[Any]]) -> None:
-    """Pub/Sub `aura-events`. Records the envelope at `events/{id}` and counts it.
+    """Pub/Sub `aura-events`. Records the envelope at `events/{id}`, counts it, and starts
+    the owner's workflows whose event trigger matches (once per workflow and event).
 
     Idempotent (a `create` keyed by the event id), so retries are on: a transient
     Firestore error raises and Pub/Sub redelivers; after the subscription's delivery
@@ -30,6 +33,12 @@ def on_event_published(event: CloudEvent[pubsub_fn.MessagePublishedData[Any]]) -
         logs.error("malformed event dropped", messageId=message.message_id, error=str(exc)[:300])
         return
     with logs.context(correlationId=envelope.correlation_id, uid=envelope.uid):
-        outcome = service.record(db=runtime.get_db(), envelope=envelope, now=datetime.now(UTC))
-        log = logs.info if outcome in {"recorded", "duplicate"} else logs.warning
-        log(f"event {outcome}", eventId=envelope.id, type=envelope.type, depth=envelope.depth)
+        now = datetime.now(UTC)
+        outcome = service.record(db=runtime.get_db(), envelope=envelope, now=now)
+        if outcome not in {"recorded", "duplicate"}:
+            logs.warning(f"event {outcome}", eventId=envelope.id, type=envelope.type)
+            return
+        # Also on a duplicate: a first delivery that crashed after recording may not have
+        # started its workflows; starting is idempotent per (workflow, event).
+        started = triggers.start_for_event(rt=_workflows.runtime(), envelope=envelope, now=now)
+        logs.info(f"event {outcome}", eventId=envelope.id, type=envelope.type, started=started)

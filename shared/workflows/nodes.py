@@ -145,6 +145,8 @@ def run_event(node: EventNode, ctx: NodeContext) -> NodeResult:
         data = templates.render_value(node.config.data, ctx.scope)
     except ValueError as exc:
         raise NodeFailed(str(exc), retryable=False) from exc
+    trigger = ctx.scope.get("trigger") or {}
+    caused_by_event = trigger.get("type") == "event"
     envelope = events.envelope_for(
         uid=ctx.uid,
         type_=node.config.type,
@@ -152,8 +154,14 @@ def run_event(node: EventNode, ctx: NodeContext) -> NodeResult:
         now=ctx.now,
         data=data,
         event_id=ctx.side_effect_id(node.id),
-        correlation_id=ctx.correlation_id,
+        correlation_id=trigger["correlationId"] if caused_by_event else ctx.correlation_id,
     )
+    if caused_by_event:
+        # One level deeper than the event that started this run: a workflow that emits
+        # what it listens to stops at the bus's causation limit.
+        envelope = envelope.model_copy(
+            update={"causation_id": trigger["eventId"], "depth": int(trigger["depth"]) + 1}
+        )
     ctx.publish(envelope)
     return NodeResult(output={"eventId": envelope.id})
 

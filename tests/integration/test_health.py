@@ -40,12 +40,23 @@ def test_health_refuses_writes() -> None:
 
 @pytest.fixture
 def events_topic_missing() -> Iterator[None]:
+    """Delete the events topic, then restore it with the subscriptions the Functions
+    emulator made for it (deleting a topic detaches them, and later tests need them)."""
     topic = f"{emu.PUBSUB}/topics/{EVENTS_TOPIC}"
+    listed = emu.session.get(f"{emu.PUBSUB}/subscriptions", timeout=10).json()
+    ours = [sub for sub in listed.get("subscriptions", []) if sub["topic"].endswith(EVENTS_TOPIC)]
     emu.session.delete(topic, timeout=10).raise_for_status()
     try:
         yield
     finally:
         emu.session.put(topic, json={}, timeout=10).raise_for_status()
+        for sub in ours:
+            url = f"http://{emu.HOST}:{emu.PORTS.pubsub}/v1/{sub['name']}"
+            emu.session.delete(url, timeout=10)
+            body = {
+                k: v for k, v in sub.items() if k in {"topic", "pushConfig", "ackDeadlineSeconds"}
+            }
+            emu.session.put(url, json=body, timeout=10).raise_for_status()
 
 
 def test_health_is_503_when_pubsub_topic_is_missing(events_topic_missing: None) -> None:
