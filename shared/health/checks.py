@@ -18,12 +18,12 @@ def firestore_check() -> str:
     return "reachable"
 
 
-def pubsub_check() -> str:
+def pubsub_check(topic_id: str = EVENTS_TOPIC) -> str:
     """The domain event topic exists (infra/ provisions it; the local stack creates it)."""
     publisher = runtime.get_publisher()
-    topic = publisher.topic_path(runtime.project_id(), EVENTS_TOPIC)
+    topic = publisher.topic_path(runtime.project_id(), topic_id)
     publisher.get_topic(topic=topic, timeout=PROBE_TIMEOUT_S)
-    return f"topic {EVENTS_TOPIC} exists"
+    return f"topic {topic_id} exists"
 
 
 def ai_providers_check(config: GatewayConfig) -> Check:
