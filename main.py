@@ -22,7 +22,9 @@ from functions.callables.set_role import set_role
 from functions.callables.update_settings import update_settings
 
 # Firestore triggers
+from functions.firestore.on_calendar_event_written import on_calendar_event_written
 from functions.firestore.on_chat_message_created import on_chat_message_created
+from functions.firestore.on_task_written import on_task_written
 
 # HTTP
 from functions.http.health import health
@@ -40,8 +42,10 @@ __all__ = [
     "delete_workflow",
     "ensure_profile",
     "health",
+    "on_calendar_event_written",
     "on_chat_message_created",
     "on_event_published",
+    "on_task_written",
     "pause_execution",
     "publish_event",
     "resume_execution",

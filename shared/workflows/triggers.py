@@ -32,6 +32,20 @@ def matches(trigger: EventTrigger, envelope: EventEnvelope) -> bool:
         return False
 
 
+def _fires(trigger: Any, envelope: EventEnvelope) -> bool:
+    if trigger.type == "event":
+        return matches(trigger, envelope)
+    if trigger.type == "firestore":
+        # Changes to tasks and calendar arrive as aura.task.* / aura.calendar_event.* events.
+        data = envelope.data
+        return (
+            envelope.type.startswith("aura.")
+            and data.get("collection") == trigger.collection
+            and data.get("operation") in trigger.on
+        )
+    return False
+
+
 def start_for_event(*, rt: Runtime, envelope: EventEnvelope, now: datetime) -> list[str]:
     """Start each of the event owner's active workflows whose event trigger matches.
 
@@ -51,9 +65,7 @@ def start_for_event(*, rt: Runtime, envelope: EventEnvelope, now: datetime) -> l
     started: list[str] = []
     for snapshot in workflows:
         workflow = WorkflowDoc.model_validate(snapshot.to_dict())
-        hit = next(
-            (t for t in workflow.triggers if t.type == "event" and matches(t, envelope)), None
-        )
+        hit = next((t for t in workflow.triggers if _fires(t, envelope)), None)
         if hit is None:
             continue
         if len(started) >= MAX_WORKFLOWS_PER_EVENT:

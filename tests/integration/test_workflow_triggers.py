@@ -88,3 +88,30 @@ def test_a_self_triggering_workflow_stops_at_the_causation_limit(user: emu.User)
     assert depths == list(range(MAX_CAUSATION_DEPTH + 1))
     chain = {r["trigger"]["correlationId"] for r in started}
     assert len(chain) == 1  # one causation chain, one correlation id
+
+
+def test_a_task_write_starts_a_firestore_triggered_workflow_once(user: emu.User) -> None:
+    save(
+        user,
+        [
+            {
+                "id": "greet",
+                "type": "transform",
+                "config": {"template": "new task {{ input.title }}"},
+            }
+        ],
+        {"type": "firestore", "collection": "tasks", "on": ["create"]},
+    )
+    tasks = runtime.get_db().collection(f"users/{user.uid}/tasks")
+    tasks.document("t1").set({"title": "Call Bob", "status": "todo", "priority": 1})
+
+    emu.wait_for(lambda: runs(user), timeout=30)
+    tasks.document("t1").update({"status": "doing"})  # an update: this workflow ignores it
+    started = settle(user)
+
+    assert len(started) == 1
+    assert started[0]["status"] == "succeeded"
+    assert started[0]["steps"]["greet"]["output"] == "new task Call Bob"
+    events = runtime.get_db().collection("events").stream()
+    types = sorted(e.to_dict()["type"] for e in events if e.to_dict()["uid"] == user.uid)
+    assert types == ["aura.task.created", "aura.task.updated"]
