@@ -250,10 +250,10 @@ def run_step(*, rt: Runtime, task: StepTask, now: Callable[[], datetime]) -> str
         return "paused"
     settings = execution["definition"]["settings"]
     if execution["stepCount"] >= settings["maxSteps"]:
-        _fail(ref, now(), None, f"more than {settings['maxSteps']} steps")
+        _fail(rt.db, ref, now(), None, f"more than {settings['maxSteps']} steps")
         return "ended"
     if now() > execution["startedAt"] + timedelta(seconds=settings["deadlineSeconds"]):
-        _fail(ref, now(), None, "the execution passed its deadline")
+        _fail(rt.db, ref, now(), None, "the execution passed its deadline")
         return "ended"
     try:  # the claim: one document per (node, attempt), created once
         ref.collection("claims").document(f"{task.node_id}.{task.attempt}").create({"at": now()})
@@ -360,7 +360,7 @@ def _record(
                 f"{key}.finishedAt": finished,
             }
         )
-        _fail(ref, finished, node.id, str(failure))
+        _fail(rt.db, ref, finished, node.id, str(failure))
         return
     update: dict[str, Any] = {
         f"{key}.status": "failed" if failure else "succeeded",
@@ -463,14 +463,27 @@ def _count_done(ref: DocumentReference, graph: Graph, now: Callable[[], datetime
     )
 
 
-def _fail(ref: DocumentReference, now: datetime, node_id: str | None, reason: str) -> None:
-    ref.update(
-        {
-            "status": "failed",
-            "finishedAt": now,
-            "error": {"nodeId": node_id, "message": reason[:1000]},
-        }
-    )
+def _fail(
+    db: Client, ref: DocumentReference, now: datetime, node_id: str | None, reason: str
+) -> None:
+    """Fail the execution unless it already ended (a cancel must stay a cancel)."""
+    from google.cloud import firestore
+
+    @firestore.transactional
+    def fail(transaction: Any) -> None:
+        status = (ref.get(transaction=transaction).to_dict() or {}).get("status")
+        if status in ENDED:
+            return
+        transaction.update(
+            ref,
+            {
+                "status": "failed",
+                "finishedAt": now,
+                "error": {"nodeId": node_id, "message": reason[:1000]},
+            },
+        )
+
+    fail(db.transaction())
 
 
 def _mark_running(db: Client, ref: DocumentReference) -> None:
