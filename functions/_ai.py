@@ -36,5 +36,5 @@ def gateway() -> Gateway:
     return Gateway(
         config=config,
         db=runtime.get_db(),
-        clients=build_clients(dict(config.providers), config.timeout_s),
+        clients=build_clients(config),
     )

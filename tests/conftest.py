@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -44,6 +45,21 @@ def artifacts_dir() -> Path:
     path = ROOT / "test-results"
     path.mkdir(exist_ok=True)
     return path
+
+
+LOG_TAIL_LINES = 60
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """A failing emulator test carries the tails of the emulator and stand-in logs, so a
+    failure on CI (where .aura/ is gone afterwards) can be read from its output alone."""
+    report = yield
+    if report.failed and call.when == "call" and item.get_closest_marker("emulator"):
+        for log in sorted(local_stack.LOG_DIR.glob("*.log")):
+            lines = log.read_text(errors="replace").splitlines()[-LOG_TAIL_LINES:]
+            report.sections.append((f"tail of {log.name}", "\n".join(lines)))
+    return report
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

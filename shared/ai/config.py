@@ -46,6 +46,9 @@ class ProviderConfig:
 class GatewayConfig:
     providers: Mapping[Provider, ProviderConfig]
     timeout_s: float = 60.0
+    # A stream that sends nothing for this long is treated as cut: the reply ends in an
+    # error instead of hanging until the function's deadline.
+    stall_s: float = 20.0
     attempts_per_provider: int = 2
     backoff_s: float = 0.2
     cache_ttl_s: int = 24 * 3600

@@ -360,6 +360,7 @@ class ReplyStream:
         except ProviderError as exc:
             if self._closed.is_set():
                 return
+            stream.close()  # let go of the connection now, not when it is collected
             raise StreamInterrupted(
                 "The answer was interrupted by the AI provider; try again.",
                 details={"provider": provider},

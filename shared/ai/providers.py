@@ -13,7 +13,7 @@ import threading
 from collections.abc import Iterator
 from typing import Any, Protocol
 
-from shared.ai.config import ProviderConfig
+from shared.ai.config import GatewayConfig, ProviderConfig
 from shared.ai.errors import ProviderError
 from shared.ai.models import AIRequest, Provider
 
@@ -102,19 +102,21 @@ class _SDKStream:
 class _LazySDK:
     """Creates the provider's SDK client on first use, once, whatever the thread."""
 
-    def __init__(self, config: ProviderConfig, timeout_s: float) -> None:
+    def __init__(self, config: ProviderConfig, timeout_s: float, stall_s: float) -> None:
         self._config = config
         self._timeout_s = timeout_s
+        self._stall_s = stall_s
         self._sdk: Any = None
         self._lock = threading.Lock()
 
-    def _make(self, **options: Any) -> Any:
+    def _sdk_module(self) -> Any:
+        """The SDK's module, imported on first use."""
         raise NotImplementedError
 
     def _client(self) -> Any:
         with self._lock:
             if self._sdk is None:
-                self._sdk = self._make(
+                self._sdk = self._sdk_module().Client(
                     api_key=self._config.api_key,
                     base_url=self._config.base_url,
                     max_retries=0,  # the gateway owns retries and fallback
@@ -122,14 +124,18 @@ class _LazySDK:
                 )
             return self._sdk
 
+    def _stream_timeout(self) -> Any:
+        """The overall timeout, but at most `stall_s` between two chunks of a stream."""
+        return self._sdk_module().Timeout(self._timeout_s, read=self._stall_s)
+
 
 class OpenAIClient(_LazySDK):
     name: Provider = "openai"
 
-    def _make(self, **options: Any) -> Any:
+    def _sdk_module(self) -> Any:
         import openai
 
-        return openai.OpenAI(**options)
+        return openai
 
     def _messages(self, request: AIRequest) -> list[dict[str, str]]:
         system = [{"role": "system", "content": request.system}] if request.system else []
@@ -167,6 +173,7 @@ class OpenAIClient(_LazySDK):
                 temperature=request.temperature,
                 stream=True,
                 stream_options={"include_usage": True},
+                timeout=self._stream_timeout(),
             )
         except Exception as exc:
             raise classify(self.name, exc) from exc
@@ -182,10 +189,10 @@ class OpenAIClient(_LazySDK):
 class AnthropicClient(_LazySDK):
     name: Provider = "anthropic"
 
-    def _make(self, **options: Any) -> Any:
+    def _sdk_module(self) -> Any:
         import anthropic
 
-        return anthropic.Anthropic(**options)
+        return anthropic
 
     def _params(self, request: AIRequest, model: str) -> dict[str, Any]:
         # The Messages API of this SDK takes no sampling temperature; determinism for the
@@ -226,7 +233,9 @@ class AnthropicClient(_LazySDK):
 
     def stream(self, request: AIRequest, model: str) -> TextStream:
         try:
-            raw = self._client().messages.create(**self._params(request, model), stream=True)
+            raw = self._client().messages.create(
+                **self._params(request, model), stream=True, timeout=self._stream_timeout()
+            )
         except Exception as exc:
             raise classify(self.name, exc) from exc
 
@@ -243,16 +252,14 @@ class AnthropicClient(_LazySDK):
         return _SDKStream(self.name, raw, extract)
 
 
-def build_clients(
-    providers: dict[Provider, ProviderConfig], timeout_s: float
-) -> dict[Provider, ProviderClient]:
+def build_clients(config: GatewayConfig) -> dict[Provider, ProviderClient]:
     """A client per configured provider."""
     factories: dict[Provider, type[OpenAIClient] | type[AnthropicClient]] = {
         "openai": OpenAIClient,
         "anthropic": AnthropicClient,
     }
     return {
-        name: factories[name](config, timeout_s)
-        for name, config in providers.items()
-        if config.configured
+        name: factories[name](provider, config.timeout_s, config.stall_s)
+        for name, provider in config.providers.items()
+        if provider.configured
     }

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -353,24 +354,35 @@ def _stream_reply(
             stopped=stopped,
             truncated=truncated,
         )
-    except AuraError as exc:
-        spent = stream.finish() if stream is not None else None
+    except Exception as exc:
+        # Whatever went wrong, the reply ends in `error`: nothing is left `streaming`.
+        if isinstance(exc, AuraError):
+            code, message = exc.code, exc.message
+            logs.warning(
+                "chat reply failed",
+                code=code,
+                error=message,
+                interrupted=isinstance(exc, StreamInterrupted),
+            )
+        else:
+            code, message = "internal", "Something went wrong while answering; try again."
+            logs.error("chat reply crashed", error=repr(exc), trace=traceback.format_exc())
+        spent = None
+        if stream is not None:
+            try:
+                spent = stream.finish()
+            except Exception as metering:  # the reply's state matters more than its bill
+                logs.error("chat usage not recorded", error=repr(metering))
         reply.update(
             {
                 "text": text,
                 "status": "error",
-                "error": {"code": exc.code, "message": exc.message},
+                "error": {"code": code, "message": message},
                 "usage": spent.to_firestore() if spent else None,
                 "provider": stream.provider if stream else None,
                 "model": stream.model if stream else None,
                 "updatedAt": now(),
             }
-        )
-        logs.warning(
-            "chat reply failed",
-            code=exc.code,
-            error=exc.message,
-            interrupted=isinstance(exc, StreamInterrupted),
         )
     finally:
         if watcher is not None:

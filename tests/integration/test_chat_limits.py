@@ -1,4 +1,5 @@
-"""The reply size cap, with a fake gateway that streams huge deltas into real Firestore."""
+"""The reply size cap and the last-resort error path, with fake gateways streaming into
+real Firestore."""
 
 from __future__ import annotations
 
@@ -34,39 +35,62 @@ class EndlessStream:
         return Usage(input_tokens=10, output_tokens=self.sent * 12_500, cost_usd=0.0)
 
 
+class BuggyStream(EndlessStream):
+    """One delta, then an error no provider mapping knows (a bug, say)."""
+
+    def __iter__(self) -> Iterator[str]:
+        yield "partial "
+        raise RuntimeError("unexpected")
+
+
 class FakeGateway:
-    def __init__(self) -> None:
-        self.stream_handle = EndlessStream()
+    def __init__(self, stream: EndlessStream | None = None) -> None:
+        self.stream_handle = stream or EndlessStream()
 
     def stream(self, request: Any, *, plan: str) -> EndlessStream:
         return self.stream_handle
 
 
-def test_reply_is_capped_below_the_document_limit_with_a_marker() -> None:
+def stream_one_reply(uid: str, gateway: FakeGateway) -> dict[str, Any]:
     db = runtime.get_db()
-    messages = db.collection("users/cap-user/conversations/c1/messages")
-    user_message = messages.document("m1")
-    user_message.set({"role": "user", "text": "say a lot", "createdAt": datetime.now(UTC)})
+    conversation = db.document(f"users/{uid}/conversations/c1")
+    messages = conversation.collection("messages")
+    messages.document("m1").set({"role": "user", "text": "hello", "createdAt": datetime.now(UTC)})
     reply = messages.document(reply_id("m1"))
     reply.set({"role": "assistant", "status": "pending", "text": "", "stopRequested": False})
-    db.document("users/cap-user/conversations/c1").set({"title": None, "usage": {}})
-    gateway = FakeGateway()
+    conversation.set({"title": None, "usage": {}})
 
     service._stream_reply(
         db=db,
         gateway=gateway,  # type: ignore[arg-type]
-        uid="cap-user",
-        conversation=db.document("users/cap-user/conversations/c1"),
+        uid=uid,
+        conversation=conversation,
         reply=reply,
         mid="m1",
         now=lambda: datetime.now(UTC),
     )
-
     stored = reply.get().to_dict()
     assert stored is not None
+    return stored
+
+
+def test_reply_is_capped_below_the_document_limit_with_a_marker() -> None:
+    gateway = FakeGateway()
+    stored = stream_one_reply("cap-user", gateway)
+
     assert stored["status"] == "done"
     assert stored["truncated"] is True
     assert stored["text"].endswith(TRUNCATION_MARKER)
     assert len(stored["text"]) == MAX_REPLY_CHARS + len(TRUNCATION_MARKER)
     assert len(stored["text"].encode()) < 1_000_000
+    assert gateway.stream_handle.closed
+
+
+def test_an_unexpected_failure_still_ends_the_reply_in_error() -> None:
+    gateway = FakeGateway(BuggyStream())
+    stored = stream_one_reply("bug-user", gateway)
+
+    assert stored["status"] == "error"
+    assert stored["error"]["code"] == "internal"
+    assert stored["text"] == "partial "
     assert gateway.stream_handle.closed

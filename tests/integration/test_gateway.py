@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import BaseModel
 
-from shared.ai.errors import StructuredOutputInvalid
+from shared.ai.errors import StreamInterrupted, StructuredOutputInvalid
 from shared.ai.models import AIRequest, Message
 from tests.support import emulators as emu
 from tests.support.gateway import local_gateway
@@ -71,3 +71,25 @@ def test_structured_output_invalid_twice_fails_clearly() -> None:
     emu.standin_fault(provider="*", invalid_json=True, count=2)
     with pytest.raises(StructuredOutputInvalid):
         local_gateway().structured(request("judge that"), Verdict, plan="free")
+
+
+def test_a_stream_that_stalls_midway_is_cut_instead_of_awaited() -> None:
+    gateway = local_gateway(stall_s=1.0)
+    stalled = request("Stall midway [[standin tokens=4 token_delay_ms=4000]]").model_copy(
+        update={"purpose": "chat"}
+    )
+    received: list[str] = []
+
+    with pytest.raises(StreamInterrupted):
+        received.extend(gateway.stream(stalled, plan="free"))
+
+    assert received, "the first token arrives before the stall"
+    request_log = emu.wait_for(
+        lambda: [
+            r
+            for r in emu.standin_requests()
+            if "Stall midway" in r["prompt"] and r["client_closed"]
+        ],
+        timeout=10,
+    )
+    assert request_log[0]["tokens_sent"] < 4

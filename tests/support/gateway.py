@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
 from shared import runtime
 from shared.ai.config import GatewayConfig
 from shared.ai.gateway import Gateway
@@ -11,7 +14,8 @@ from tools.stack import STANDIN_PORT
 BASE = f"http://127.0.0.1:{STANDIN_PORT}"
 
 
-def local_gateway() -> Gateway:
+def local_gateway(**overrides: Any) -> Gateway:
+    """`overrides` replace GatewayConfig fields (a short `stall_s`, say)."""
     config = GatewayConfig.load(
         env={
             "AURA_OPENAI_BASE_URL": f"{BASE}/openai/v1",
@@ -19,8 +23,9 @@ def local_gateway() -> Gateway:
         },
         keys={"openai": "stand-in", "anthropic": "stand-in"},
     )
+    config = replace(config, **overrides)
     return Gateway(
         config=config,
         db=runtime.get_db(),
-        clients=build_clients(dict(config.providers), config.timeout_s),
+        clients=build_clients(config),
     )

@@ -10,7 +10,7 @@ from tools.stack import ai_env
 
 def test_keys_without_base_url_talk_to_the_real_apis() -> None:
     config = GatewayConfig.load(env={}, keys={"openai": "sk-real", "anthropic": "sk-ant-real"})
-    clients = build_clients(dict(config.providers), config.timeout_s)
+    clients = build_clients(config)
 
     assert {p.mode for p in config.providers.values()} == {"real"}
     openai_sdk = clients["openai"]._client()  # type: ignore[attr-defined]
@@ -27,7 +27,7 @@ def test_base_url_points_the_same_sdk_at_the_stand_in() -> None:
         env={"AURA_OPENAI_BASE_URL": "http://127.0.0.1:8790/openai/v1"},
         keys={"openai": "stand-in", "anthropic": ""},
     )
-    clients = build_clients(dict(config.providers), config.timeout_s)
+    clients = build_clients(config)
 
     assert config.providers["openai"].mode == "stand-in"
     assert config.providers["anthropic"].mode == "missing"
@@ -46,7 +46,7 @@ def test_routing_prefers_the_users_provider_and_skips_unconfigured() -> None:
     from shared.ai.gateway import Gateway
 
     config = GatewayConfig.load(env={}, keys={"openai": "k", "anthropic": "k"})
-    gateway = Gateway(config=config, db=None, clients=build_clients(dict(config.providers), 1))  # type: ignore[arg-type]
+    gateway = Gateway(config=config, db=None, clients=build_clients(config))  # type: ignore[arg-type]
     chat = AIRequest(
         uid="u",
         purpose="chat",
