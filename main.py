@@ -33,7 +33,11 @@ from functions.http.webhook import webhook
 # Pub/Sub
 from functions.pubsub.on_event_published import on_event_published
 
+# Scheduled
+from functions.scheduled.sweep import sweep
+
 # Task queues
+from functions.tasks.fireschedule import fireschedule
 from functions.tasks.runstep import runstep
 
 __all__ = [
@@ -41,6 +45,7 @@ __all__ = [
     "delete_conversation",
     "delete_workflow",
     "ensure_profile",
+    "fireschedule",
     "health",
     "on_calendar_event_written",
     "on_chat_message_created",
@@ -55,6 +60,7 @@ __all__ = [
     "runstep",
     "save_workflow",
     "set_role",
+    "sweep",
     "update_settings",
     "webhook",
 ]

@@ -9,7 +9,9 @@ with it, and the ratio is what to compare between runs:
   (public GET, one Firestore read and one Pub/Sub call), warm, through the emulators;
 * chat: time from a message write to the first partial text seen by a Firestore
   listener, against the stand-in's own first-token delay (the rest is Aura's overhead);
-  Firestore reads and writes of one chat turn; cache-hit latency against a miss.
+  Firestore reads and writes of one chat turn; cache-hit latency against a miss;
+* workflows: per-step overhead of a 20-step chain and a 20-branch fan-out/fan-in against
+  one bare function round trip, and Firestore reads and writes per step.
 
 Results go to bench/results/latest.json and are printed as a table.
 """
@@ -196,6 +198,21 @@ def table(results: dict[str, Any]) -> str:
         f"({ops['reply_tokens']:.0f}-token reply streamed over ~{ops['stream_seconds']:.1f} s, "
         "including intent, title and usage)"
     )
+    wf, wf_ops = results["workflows"], results["workflow_ops"]
+    for name, label in (("linear", "20-step chain"), ("fan_out", "20-branch fan-out/in")):
+        row = wf[name]
+        lines.append(
+            f"{'step, ' + label + ' (ms)':<30} {row['wall_ms_per_step']:>10.1f} "
+            f"{wf['function_call_ms_p50']:>10.1f} {row['ratio_to_call']:>7.2f}  "
+            "one function call (health GET p50)"
+        )
+        lines.append(
+            f"  {label}: {row['steps']} steps in {row['wall_s']:.2f} s; queued->running "
+            f"p50 {row['queued_to_running_ms_p50']:.0f} ms, running->finished p50 "
+            f"{row['running_to_finished_ms_p50']:.0f} ms; "
+            f"{wf_ops[name + '_reads_per_step']:.1f} reads, "
+            f"{wf_ops[name + '_writes_per_step']:.1f} writes per step"
+        )
     return "\n".join(lines)
 
 
@@ -205,7 +222,7 @@ def live_figures() -> dict[str, Any]:
 
     with stack.running() as running:
         os.environ.update(running.env)
-        from bench import chat
+        from bench import chat, workflows
         from tests.support import emulators as emu
 
         user = emu.sign_up()
@@ -220,6 +237,8 @@ def live_figures() -> dict[str, Any]:
             "ttft": chat.time_to_first_token(user),
             "ops": chat.operations_per_turn(user),
             "cache": chat.cache_latency(),
+            "workflows": workflows.step_overhead(user),
+            "workflow_ops": workflows.operations_per_step(user),
         }
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from shared import runtime
@@ -30,7 +30,9 @@ class CloudTasks:
     ) -> bool:
         from firebase_admin import exceptions, functions
 
-        options = functions.TaskOptions(task_id=name, schedule_time=at)
+        # The Admin SDK formats schedule_time as UTC without converting it: convert here.
+        when = at.astimezone(UTC) if at is not None else None
+        options = functions.TaskOptions(task_id=name, schedule_time=when)
         # Task-queue functions speak the callable protocol: the body is {"data": ...}.
         try:
             functions.task_queue(queue, app=runtime.get_app()).enqueue({"data": payload}, options)

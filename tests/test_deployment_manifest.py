@@ -35,6 +35,8 @@ EXPECTED: dict[str, tuple[str, set[str], bool | None]] = {
     "retry_execution": ("callable", {"OPENAI_API_KEY", "ANTHROPIC_API_KEY"}, None),
     "webhook": ("https", {"OPENAI_API_KEY", "ANTHROPIC_API_KEY"}, None),
     "runstep": ("task-queue", {"OPENAI_API_KEY", "ANTHROPIC_API_KEY"}, None),
+    "fireschedule": ("task-queue", {"OPENAI_API_KEY", "ANTHROPIC_API_KEY"}, None),
+    "sweep": ("schedule", set(), None),
     "on_event_published": ("google.cloud.pubsub.topic.v1.messagePublished", set(), True),
     "on_task_written": ("google.cloud.firestore.document.v1.written", set(), False),
     "on_calendar_event_written": ("google.cloud.firestore.document.v1.written", set(), False),

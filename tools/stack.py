@@ -49,6 +49,7 @@ REGION = "us-central1"
 FIRESTORE_MAIN_CLASS = "com.google.cloud.datastore.emulator.firestore.CloudFirestore"
 READY_TIMEOUT_S = 180.0
 STANDIN_PORT = 8790  # the local AI stand-in (tools/ai_standin.py)
+CLOCK_PORT = 8791  # the local clock (tools/clock.py)
 AI_KEYS = {"openai": "OPENAI_API_KEY", "anthropic": "ANTHROPIC_API_KEY"}
 
 log = logging.getLogger("aura.stack")
@@ -92,7 +93,7 @@ class Ports:
             eventarc=port["eventarc"],
             hosting=port["hosting"],
             logging=port["logging"],
-            extra=(*((int(websocket),) if websocket else ()), STANDIN_PORT),
+            extra=(*((int(websocket),) if websocket else ()), STANDIN_PORT, CLOCK_PORT),
         )
 
     def all(self) -> list[int]:
@@ -122,6 +123,7 @@ def client_env(ports: Ports) -> dict[str, str]:
         "FUNCTIONS_EMULATOR_ORIGIN": f"http://127.0.0.1:{ports.functions}",
         "AURA_HOSTING_ORIGIN": f"http://127.0.0.1:{ports.hosting}",
         "AURA_STANDIN_URL": f"http://127.0.0.1:{STANDIN_PORT}",
+        "AURA_CLOCK_URL": f"http://127.0.0.1:{CLOCK_PORT}",
     }
 
 
@@ -309,6 +311,7 @@ class Stack:
     env: Mapping[str, str]
     log_file: IO[bytes] | None = None
     standin: subprocess.Popen[bytes] | None = None
+    clock: subprocess.Popen[bytes] | None = None
 
     def stop(self) -> None:
         """Stop the CLI and every process it started (function workers included)."""
@@ -326,13 +329,14 @@ class Stack:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)
         _kill_tree(_orphan_workers())
-        if self.standin is not None and self.standin.poll() is None:
-            self.standin.terminate()
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.standin.wait(timeout=5)
-            if self.standin.poll() is None:
-                self.standin.kill()
-                self.standin.wait()
+        for helper in (self.clock, self.standin):
+            if helper is not None and helper.poll() is None:
+                helper.terminate()
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    helper.wait(timeout=5)
+                if helper.poll() is None:
+                    helper.kill()
+                    helper.wait()
         if self.log_file is not None:
             self.log_file.close()
         with contextlib.suppress(FileNotFoundError):
@@ -412,6 +416,7 @@ def start(*, extra_env: Mapping[str, str] | None = None, quiet: bool = True) -> 
                 )
             time.sleep(0.25)
         bootstrap(stack)
+        stack.clock = _start_clock(ports, log_path, out_path=LOG_DIR / "clock.log")
     except BaseException:
         stack.stop()
         raise
@@ -436,6 +441,35 @@ def _start_standin(out_path: Path) -> subprocess.Popen[bytes]:
         if proc.poll() is not None or time.monotonic() > deadline:
             proc.kill()
             raise StackError(f"The AI stand-in did not start; see {out_path}")
+        time.sleep(0.1)
+    return proc
+
+
+def _start_clock(ports: Ports, emulator_log: Path, out_path: Path) -> subprocess.Popen[bytes]:
+    """The local clock (tools/clock.py): holds scheduled tasks, fires cron functions."""
+    with out_path.open("wb") as out:
+        proc = subprocess.Popen(
+            [
+                str(ROOT / "venv/bin/python"),
+                "-m",
+                "tools.clock",
+                f"--port={CLOCK_PORT}",
+                f"--project={PROJECT_ID}",
+                f"--functions=http://127.0.0.1:{ports.functions}",
+                f"--tasks=http://127.0.0.1:{ports.tasks}",
+                f"--emulator-log={emulator_log}",
+            ],
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    deadline = time.monotonic() + 60
+    while not _http_ok(f"http://127.0.0.1:{CLOCK_PORT}/_clock/state", timeout=1):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise StackError(f"The local clock did not start; see {out_path}")
         time.sleep(0.1)
     return proc
 

@@ -7,8 +7,9 @@ from firebase_functions import https_fn
 
 from functions import _edge
 from shared import runtime
+from shared.tasks import CloudTasks
 from shared.validation import parse
-from shared.workflows import service
+from shared.workflows import scheduling, service
 from shared.workflows.models import SaveWorkflow
 
 
@@ -22,10 +23,14 @@ def save_workflow(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     trigger (it is shown once), null otherwise. `invalid-argument` names the first bad
     field (`nodes[2].config.url`, `edges[1].to`) and nothing is written;
     `failed-precondition` when `expectedVersion` is not the stored version. Each save
-    makes a new version, so a retry is safe only with `expectedVersion`.
+    makes a new version, so a retry is safe only with `expectedVersion`. An active
+    workflow's schedule trigger is armed (`nextRunAt`); otherwise it is disarmed.
     """
     with _edge.call(req, "save_workflow") as caller:
         command = parse(SaveWorkflow, req.data)
-        return service.save_workflow(
-            db=runtime.get_db(), uid=caller.uid, command=command, now=datetime.now(UTC)
-        ).to_wire()
+        db, now = runtime.get_db(), datetime.now(UTC)
+        saved = service.save_workflow(db=db, uid=caller.uid, command=command, now=now)
+        next_run = scheduling.sync_stored(
+            db=db, enqueuer=CloudTasks(), uid=caller.uid, workflow_id=saved.id, now=now
+        )
+        return saved.model_copy(update={"next_run_at": next_run}).to_wire()

@@ -162,7 +162,11 @@ def start_execution(
     entries = graph.entries()
     ref = executions.document(execution_id) if execution_id else executions.document()
     steps = {
-        node_id: {"status": "queued" if node_id in entries else "waiting", "attempts": 0}
+        node_id: (
+            {"status": "queued", "attempts": 0, "dueAt": now}
+            if node_id in entries
+            else {"status": "waiting", "attempts": 0}
+        )
         for node_id in graph.nodes
     }
     doc = {
@@ -348,8 +352,14 @@ def _record(
     finished = now()
     if failure is not None and failure.retryable and task.attempt < node.retry.attempts:
         delay = node.retry.backoff_seconds * 2 ** (task.attempt - 1)
-        ref.update({f"{key}.status": "queued", f"{key}.error": str(failure)[:1000]})
         retry_at = finished + timedelta(seconds=delay)
+        ref.update(
+            {
+                f"{key}.status": "queued",
+                f"{key}.error": str(failure)[:1000],
+                f"{key}.dueAt": retry_at,
+            }
+        )
         _enqueue(rt, task.uid, task.execution_id, [(node.id, task.attempt + 1, retry_at)])
         return
     if failure is not None and not node.continue_on_error:
@@ -419,7 +429,9 @@ def _settled(
         except AlreadyExists:
             continue  # another predecessor settled it
         if live_from:
-            ref.update({f"{_step_key(target)}.status": "queued"})
+            ref.update(
+                {f"{_step_key(target)}.status": "queued", f"{_step_key(target)}.dueAt": at or now()}
+            )
             _enqueue(rt, uid, eid, [(target, 1, at)])
         else:
             ref.update({f"{_step_key(target)}.status": "skipped"})
@@ -498,6 +510,11 @@ def _mark_running(db: Client, ref: DocumentReference) -> None:
     flip(db.transaction())
 
 
+def _later(due: datetime | None, now: datetime) -> datetime | None:
+    """`due` if it is still ahead, else None (now)."""
+    return due if due is not None and due > now else None
+
+
 # --- control: pause, resume, cancel, retry ----------------------------------------------
 
 
@@ -569,8 +586,8 @@ def resume(*, rt: Runtime, uid: str, command: ExecutionCommand, now: datetime) -
     ref = execution_ref(rt.db, uid, command.execution_id)
     ref.update({"generation": firestore.Increment(1)})
     generation = f"resume-{execution.get('generation', 0) + 1}"
-    queued = [
-        (node_id, int(step.get("attempts", 0)) + 1, None)
+    queued = [  # a step that was waiting for its time (a delay, a retry) keeps that time
+        (node_id, int(step.get("attempts", 0)) + 1, _later(step.get("dueAt"), now))
         for node_id, step in execution["steps"].items()
         if step["status"] == "queued"
     ]
@@ -608,6 +625,7 @@ def retry(*, rt: Runtime, uid: str, command: RetryExecution, now: datetime) -> R
             }
             for node_id in failed:
                 update[f"{_step_key(node_id)}.status"] = "queued"
+                update[f"{_step_key(node_id)}.dueAt"] = now
             transaction.update(ref, update)
         return execution
 
@@ -630,3 +648,74 @@ def retry(*, rt: Runtime, uid: str, command: RetryExecution, now: datetime) -> R
     ]
     _enqueue(rt, uid, command.execution_id, failed_steps, generation)
     return RunWorkflowResult(execution_id=command.execution_id)
+
+
+# --- the sweeper's part: executions left stuck by lost tasks ---------------------------
+
+# A queued step whose time is this far past, or a running step this far past the step
+# function's timeout, lost its task (or its worker) and is queued again.
+STUCK_AFTER = timedelta(minutes=5)
+STEP_TIMEOUT = timedelta(seconds=300)  # runstep's timeout_sec
+
+
+def repair(*, rt: Runtime, ref: DocumentReference, now: datetime) -> str:
+    """Repair one unfinished execution. Returns what was done (for logs and tests):
+    "ended" (finished or paused meanwhile: nothing to do), "deadline" (failed: past its
+    deadline), "requeued" (lost steps queued again) or "healthy".
+
+    Safe to repeat and to race with a late task: a step is claimed per (node, attempt),
+    and a queued step goes again under the attempt its lost task carried, so whichever
+    of the two arrives first runs it and the other is a duplicate.
+    """
+    execution = ref.get().to_dict() or {}
+    if execution.get("status") not in ("queued", "running"):
+        return "ended"
+    settings = execution["definition"]["settings"]
+    if now > execution["startedAt"] + timedelta(seconds=settings["deadlineSeconds"]):
+        _fail(rt.db, ref, now, None, "the execution passed its deadline")
+        return "deadline"
+    lost: list[tuple[str, int, datetime | None]] = []
+    update: dict[str, Any] = {}
+    for node_id, step in execution["steps"].items():
+        attempt = int(step.get("attempts", 0)) + 1
+        if step["status"] == "queued":
+            if (step.get("dueAt") or execution["startedAt"]) > now - STUCK_AFTER:
+                continue
+            if ref.collection("claims").document(f"{node_id}.{attempt}").get().exists:
+                attempt += 1  # claimed, then lost before it was marked running
+        elif step["status"] == "running":
+            if step["startedAt"] > now - STEP_TIMEOUT - STUCK_AFTER:
+                continue
+        else:
+            continue
+        lost.append((node_id, attempt, None))
+        update[f"{_step_key(node_id)}.status"] = "queued"
+        update[f"{_step_key(node_id)}.dueAt"] = now
+    if not lost:
+        return "healthy"
+    ref.update(update)
+    uid = ref.parent.parent.id if ref.parent.parent else ""
+    _log(
+        rt.db,
+        uid,
+        ref.id,
+        now=now,
+        node_id=None,
+        level="warning",
+        message="the sweeper queued lost steps again: " + ", ".join(n for n, _, _ in lost),
+    )
+    _enqueue(rt, uid, ref.id, lost, generation=f"sweep-{int(now.timestamp())}")
+    return "requeued"
+
+
+def stuck(db: Client, now: datetime, limit: int = 200) -> list[DocumentReference]:
+    """Unfinished executions old enough that one of their steps may be stuck."""
+    from google.cloud.firestore import FieldFilter
+
+    query = (
+        db.collection_group("executions")
+        .where(filter=FieldFilter("status", "in", ["queued", "running"]))
+        .where(filter=FieldFilter("startedAt", "<", now - STUCK_AFTER))
+        .limit(limit)
+    )
+    return [snapshot.reference for snapshot in query.stream()]

@@ -611,6 +611,8 @@ class SaveWorkflowResult(Public):
     version: int
     # Returned once, when this save gave the workflow its webhook secret; null after.
     webhook_secret: str | None
+    # When its schedule trigger next starts it (null: no schedule, or not active).
+    next_run_at: datetime | None = None
 
 
 class DeleteWorkflow(Command):

@@ -82,7 +82,7 @@ def saved(data: dict[str, Any], user: emu.User) -> dict[str, Any]:
 def test_save_creates_version_one_with_defaults(user: emu.User) -> None:
     result = saved(definition(), user)
 
-    assert set(result) == {"id", "version", "webhookSecret"}
+    assert set(result) == {"id", "version", "webhookSecret", "nextRunAt"}
     assert result["version"] == 1
     assert result["webhookSecret"] is None
     assert re.fullmatch(r"[A-Za-z0-9]{20}", result["id"])
@@ -110,7 +110,7 @@ def test_saving_again_bumps_the_version_and_keeps_created_at(user: emu.User) -> 
 
     second = saved(definition(id=first["id"], name="Bigger orders", status="active"), user)
 
-    assert second == {"id": first["id"], "version": 2, "webhookSecret": None}
+    assert second == {"id": first["id"], "version": 2, "webhookSecret": None, "nextRunAt": None}
     after = stored(user.uid, first["id"])
     assert after is not None
     assert after["version"] == 2

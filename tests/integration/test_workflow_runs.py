@@ -15,6 +15,7 @@ from shared.tasks import Enqueuer
 from shared.workflows import executions
 from shared.workflows.executions import Runtime, StepTask
 from tests.support import emulators as emu
+from tests.support.workflows import RecordingEnqueuer, held_runtime
 
 pytestmark = pytest.mark.usefixtures("standin")
 
@@ -117,13 +118,28 @@ def test_fan_out_of_ten_joins_exactly_once(user: emu.User) -> None:
     assert len(join_runs) == 1
 
 
-class RecordingEnqueuer:
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, dict[str, Any]]] = []
+def test_a_delay_schedules_its_successor_instead_of_sleeping(user: emu.User) -> None:
+    wid = save(
+        user,
+        [
+            node("wait", "delay", seconds=3),
+            node("after", "notify", title="later", body="after the wait"),
+        ],
+        [{"from": "wait", "to": "after"}],
+    )
+    eid = run(user, wid)
+    held = emu.wait_for(
+        lambda: [t for t in emu.clock_state()["held"] if t["queue"] == "runstep"], timeout=20
+    )
+    done = ended(user, eid)
 
-    def enqueue(self, queue: str, payload: dict[str, Any], *, name: str, at: Any = None) -> bool:
-        self.calls.append((queue, payload))
-        return True
+    assert done["status"] == "succeeded", done.get("error")
+    wait, after = done["steps"]["wait"], done["steps"]["after"]
+    until = datetime.fromisoformat(wait["output"]["until"])
+    assert datetime.fromisoformat(held[0]["eta"]) == until
+    # The delay step returned at once; its successor started no earlier than the delay.
+    assert (wait["finishedAt"] - wait["startedAt"]).total_seconds() < 3
+    assert after["startedAt"] >= until
 
 
 def test_a_step_delivered_twice_runs_once(user: emu.User) -> None:
@@ -246,7 +262,7 @@ def test_run_workflow_rejects_unknown_workflows_and_bad_input(
     wid = save(user, [node("only", "transform", template="x")], [])
 
     theirs = emu.call("run_workflow", {"workflowId": wid}, other_user.id_token)
-    assert theirs.status == "NOT_FOUND"
+    assert theirs.status == "NOT_FOUND", (theirs, other_user.uid, user.uid)
     bad = emu.call("run_workflow", {"workflowId": "../x"}, user.id_token)
     assert bad.status == "INVALID_ARGUMENT"
     assert bad.details["field"] == "workflowId"
@@ -288,18 +304,6 @@ def test_a_duplicate_delivery_of_a_running_executions_step_is_a_no_op(user: emu.
     queued = [payload["node_id"] for _, payload in enqueuer.calls]
     assert queued == ["first", "second"]  # the entry at start, its successor once
     assert execution(user, started.execution_id)["steps"]["second"]["status"] == "queued"
-
-
-def held_runtime() -> tuple[Runtime, RecordingEnqueuer]:
-    """A runtime whose tasks are held by the test instead of dispatched."""
-    enqueuer = RecordingEnqueuer()
-    rt = Runtime(
-        db=runtime.get_db(),
-        enqueuer=enqueuer,
-        gateway=lambda: None,  # type: ignore[arg-type, return-value]
-        publish=lambda envelope: None,
-    )
-    return rt, enqueuer
 
 
 def test_pause_stops_new_steps_resume_continues_cancel_ends(user: emu.User) -> None:

@@ -244,6 +244,20 @@ def standin_fault(**fault: Any) -> None:
 # --- client-side writes and waiting --------------------------------------------------
 
 
+CLOCK = "http://127.0.0.1:8791"
+
+
+def clock_state() -> dict[str, Any]:
+    """The local clock's queues, held tasks and cron jobs (tools/clock.py)."""
+    state: dict[str, Any] = session.get(f"{CLOCK}/_clock/state", timeout=10).json()
+    return state
+
+
+def clock_fire(function: str) -> None:
+    """Fire scheduled function `function` now, as its cron would."""
+    session.post(f"{CLOCK}/_clock/fire/{function}", timeout=10).raise_for_status()
+
+
 def create_doc(collection: str, data: dict[str, Any], token: str, *, server_time: str) -> str:
     """Create a document as a client would (with a server-timestamp field); returns its id."""
     doc_id = uuid.uuid4().hex[:20]

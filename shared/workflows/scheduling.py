@@ -1,0 +1,175 @@
+"""Schedule triggers: each run is a named Cloud Task at its cron time.
+
+`_schedules/{uid}_{wid}` (server-only) holds a workflow's armed schedule: cron, time zone
+and `nextFireAt`. Arming enqueues a task on the `fireschedule` queue named by
+`fire_key(uid/wid, time)`, so arming the same time twice makes one task. When the task
+fires it starts the run (execution id derived from the fire time: a duplicate delivery
+starts nothing new), arms the next time, then moves `nextFireAt` on. A task whose time
+is no longer `nextFireAt` (the schedule changed or was removed) does nothing. Missed
+times are not caught up: a chain the sweeper finds broken is re-armed from now.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared import logs
+from shared.errors import AuraError, NotFound
+from shared.tasks import Enqueuer
+from shared.workflows.executions import Runtime, RunWorkflow, start_execution
+from shared.workflows.models import ScheduleTrigger, WorkflowDoc
+from shared.workflows.schedule import fire_key, next_fire
+
+if TYPE_CHECKING:  # pragma: no cover
+    from google.cloud.firestore import Client, DocumentReference
+
+SCHEDULE_QUEUE = "fireschedule"
+SCHEDULES = "_schedules"
+# An armed time this far in the past means its task was lost: the sweeper re-arms.
+BROKEN_AFTER = timedelta(minutes=2)
+
+
+class FireTask(BaseModel):
+    """The Cloud Tasks payload of one scheduled run."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    uid: str = Field(min_length=1, max_length=128)
+    workflow_id: str = Field(min_length=1, max_length=128)
+    fire_at: datetime
+
+
+def schedule_ref(db: Client, uid: str, workflow_id: str) -> DocumentReference:
+    ref: DocumentReference = db.collection(SCHEDULES).document(f"{uid}_{workflow_id}")
+    return ref
+
+
+def schedule_of(workflow: WorkflowDoc | None) -> ScheduleTrigger | None:
+    """The schedule trigger that runs, if any: active workflows only."""
+    if workflow is None or workflow.status != "active":
+        return None
+    return next((t for t in workflow.triggers if isinstance(t, ScheduleTrigger)), None)
+
+
+def sync(
+    *,
+    db: Client,
+    enqueuer: Enqueuer,
+    uid: str,
+    workflow_id: str,
+    workflow: WorkflowDoc | None,
+    now: datetime,
+) -> datetime | None:
+    """Arm the workflow's schedule after a save, or disarm it (deleted, paused, no
+    schedule trigger). Idempotent. Returns the next fire time, or None."""
+    ref = schedule_ref(db, uid, workflow_id)
+    trigger = schedule_of(workflow)
+    if trigger is None:
+        ref.delete()
+        return None
+    at = next_fire(trigger.cron, trigger.timezone, now)
+    _arm(enqueuer, uid, workflow_id, at)
+    ref.set(
+        {
+            "uid": uid,
+            "workflowId": workflow_id,
+            "cron": trigger.cron,
+            "timezone": trigger.timezone,
+            "nextFireAt": at,
+            "armedAt": now,
+        }
+    )
+    return at
+
+
+def sync_stored(
+    *, db: Client, enqueuer: Enqueuer, uid: str, workflow_id: str, now: datetime
+) -> datetime | None:
+    """`sync` with the workflow as stored now (after a save or delete)."""
+    from shared.workflows.service import workflow_ref
+
+    stored = workflow_ref(db, uid, workflow_id).get()
+    workflow = WorkflowDoc.model_validate(stored.to_dict()) if stored.exists else None
+    return sync(
+        db=db, enqueuer=enqueuer, uid=uid, workflow_id=workflow_id, workflow=workflow, now=now
+    )
+
+
+def _arm(enqueuer: Enqueuer, uid: str, workflow_id: str, at: datetime) -> None:
+    task = FireTask(uid=uid, workflow_id=workflow_id, fire_at=at)
+    enqueuer.enqueue(
+        SCHEDULE_QUEUE,
+        task.model_dump(mode="json"),
+        name=fire_key(f"{uid}/{workflow_id}", at),
+        at=at,
+    )
+
+
+def run_id(uid: str, workflow_id: str, fire_at: datetime) -> str:
+    """The execution id of one scheduled run: the same for every delivery of its task."""
+    return hashlib.sha256(f"{uid}/{workflow_id}@{fire_at.isoformat()}".encode()).hexdigest()[:20]
+
+
+def fire(*, rt: Runtime, task: FireTask, now: datetime) -> str:
+    """Start the run for `task` and arm the next one. Returns "fired", "stale" (the
+    schedule moved on or was removed) or "skipped" (the run could not start)."""
+    from google.cloud import firestore
+
+    ref = schedule_ref(rt.db, task.uid, task.workflow_id)
+    armed = ref.get().to_dict()
+    if armed is None or armed["nextFireAt"] != task.fire_at:
+        return "stale"
+    outcome = "fired"
+    try:
+        start_execution(
+            rt=rt,
+            uid=task.uid,
+            command=RunWorkflow(
+                workflow_id=task.workflow_id, input={"fireAt": task.fire_at.isoformat()}
+            ),
+            trigger={"type": "schedule", "fireAt": task.fire_at, "cron": armed["cron"]},
+            now=now,
+            execution_id=run_id(task.uid, task.workflow_id, task.fire_at),
+        )
+    except NotFound:
+        ref.delete()  # the workflow is gone: so is its schedule
+        return "stale"
+    except AuraError as exc:  # e.g. too many runs still going: this time is skipped
+        logs.warning("scheduled run skipped", workflowId=task.workflow_id, error=exc.message)
+        outcome = "skipped"
+    following = next_fire(armed["cron"], armed["timezone"], max(task.fire_at, now))
+    _arm(rt.enqueuer, task.uid, task.workflow_id, following)  # before moving on: a retry re-arms
+
+    @firestore.transactional
+    def move_on(transaction: Any) -> None:
+        current = (ref.get(transaction=transaction).to_dict() or {}).get("nextFireAt")
+        if current == task.fire_at:  # unless a save re-armed it meanwhile
+            transaction.update(ref, {"nextFireAt": following, "lastFiredAt": task.fire_at})
+
+    move_on(rt.db.transaction())
+    return outcome
+
+
+def repair_chains(*, rt: Runtime, now: datetime, limit: int = 200) -> int:
+    """Re-arm schedules whose armed time passed without firing (a lost task). Returns
+    how many were re-armed or, when their workflow no longer has a schedule, removed."""
+    from google.cloud.firestore import FieldFilter
+
+    broken = (
+        rt.db.collection(SCHEDULES)
+        .where(filter=FieldFilter("nextFireAt", "<", now - BROKEN_AFTER))
+        .limit(limit)
+        .stream()
+    )
+    repaired = 0
+    for snapshot in broken:
+        data = snapshot.to_dict() or {}
+        uid, workflow_id = data["uid"], data["workflowId"]
+        at = sync_stored(db=rt.db, enqueuer=rt.enqueuer, uid=uid, workflow_id=workflow_id, now=now)
+        logs.warning("schedule chain repaired", workflowId=workflow_id, nextFireAt=str(at))
+        repaired += 1
+    return repaired
