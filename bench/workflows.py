@@ -96,7 +96,10 @@ def step_overhead(user: emu.User) -> dict[str, Any]:
         return (time.perf_counter() - started) * 1000
 
     chain, fan = _save(user, "bench linear", linear()), _save(user, "bench fan", fan_out())
-    _run_to_end(user, chain)  # warm the workers
+    # Warm up: the Functions emulator starts a Python worker per concurrent request, so a
+    # first fan-out pays ~20 cold starts; measure the steady state.
+    _run_to_end(user, chain)
+    _run_to_end(user, fan)
     base = [health_ms() for _ in range(BASELINE_CALLS)]
     results = {"linear": _per_step(_run_to_end(user, chain))}
     base += [health_ms() for _ in range(BASELINE_CALLS)]

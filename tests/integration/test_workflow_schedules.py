@@ -171,9 +171,8 @@ def test_the_sweeper_fails_an_execution_past_its_deadline(user: emu.User) -> Non
     ref = executions.execution_ref(runtime.get_db(), user.uid, started.execution_id)
     backdate(ref, 61, "startedAt")  # the default deadline is an hour
 
-    report = sweeper.sweep(rt=rt, now=datetime.now(UTC))
+    sweeper.sweep(rt=rt, now=datetime.now(UTC))
 
-    assert report["deadline"] == 1
     stored = ref.get().to_dict() or {}
     assert stored["status"] == "failed"
     assert "deadline" in stored["error"]["message"]
@@ -185,9 +184,8 @@ def test_the_sweeper_rearms_a_broken_schedule_chain(user: emu.User) -> None:
     backdate(ref, 30, "nextFireAt")  # its task was lost: the time passed, nothing fired
 
     now = datetime.now(UTC)
-    report = sweeper.sweep(rt=live_runtime(), now=now)
+    sweeper.sweep(rt=live_runtime(), now=now)  # (the clock's own sweep may get there first)
 
-    assert report["schedules"] == 1
     expected = next_fire("15 * * * *", "UTC", now)
     assert (ref.get().to_dict() or {})["nextFireAt"] == expected
     assert held_fire_at(expected)

@@ -150,8 +150,13 @@ class CallResult:
 
 
 def call(function: str, data: Any = None, token: str | None = None) -> CallResult:
-    """Call a callable over the Firebase callable protocol, as the client SDKs do."""
-    headers = {"Content-Type": "application/json"}
+    """Call a callable over the Firebase callable protocol, as the client SDKs do.
+
+    One connection per call: the Functions emulator has been seen to answer a request
+    twice (firebase-tools #8774), and a second answer left on a kept-alive connection
+    would be read as the reply to the next call.
+    """
+    headers = {"Content-Type": "application/json", "Connection": "close"}
     if token:
         headers["Authorization"] = f"Bearer {token}"
     resp = session.post(f"{FUNCTIONS}/{function}", json={"data": data}, headers=headers, timeout=30)
