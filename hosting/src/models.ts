@@ -274,6 +274,8 @@ export interface SaveWorkflowResult {
   version: number;
   /** Set only by the save that first adds a webhook trigger: shown once, never again. */
   webhookSecret: string | null;
+  /** When the schedule trigger next starts it (ISO time); null without an active schedule. */
+  nextRunAt: string | null;
 }
 
 export interface DeleteWorkflowRequest {

@@ -43,7 +43,7 @@ interface Draft {
 type Outcome =
   | { kind: "idle" }
   | { kind: "saving" }
-  | { kind: "saved"; version: number }
+  | { kind: "saved"; version: number; nextRunAt: string | null }
   /** Refused before sending (a missing name, a definition that is not an object). */
   | { kind: "local"; field: "name" | "definition"; message: string }
   /** invalid-argument: `field` is the server's path; `sentText` what it refers to. */
@@ -111,7 +111,9 @@ function WorkflowEditor({ workflowId }: { workflowId: string | undefined }) {
   const [baseline, setBaseline] = useState<Draft | null>(draft);
   const [outcome, setOutcome] = useState<Outcome>(() => {
     const created = workflowId ? justCreated.get(workflowId) : undefined;
-    return created ? { kind: "saved", version: created.version } : { kind: "idle" };
+    return created
+      ? { kind: "saved", version: created.version, nextRunAt: created.nextRunAt }
+      : { kind: "idle" };
   });
   const [secret, setSecret] = useState<string | null>(
     () => (workflowId ? justCreated.get(workflowId)?.webhookSecret : null) ?? null,
@@ -228,7 +230,7 @@ function WorkflowEditor({ workflowId }: { workflowId: string | undefined }) {
       const saved = { ...sent, baseVersion: result.version };
       setDraft((current) => (current ? { ...current, baseVersion: result.version } : current));
       setBaseline(saved);
-      setOutcome({ kind: "saved", version: result.version });
+      setOutcome({ kind: "saved", version: result.version, nextRunAt: result.nextRunAt });
       if (result.webhookSecret) setSecret(result.webhookSecret);
     } catch (err) {
       const failure = callableFailure(err);
@@ -500,7 +502,7 @@ function WorkflowEditor({ workflowId }: { workflowId: string | undefined }) {
               {saving ? "Saving…" : "Save workflow"}
             </button>
             <p className="success" role="status" data-testid="save-status">
-              {outcome.kind === "saved" ? `Saved version ${outcome.version}` : ""}
+              {outcome.kind === "saved" ? savedMessage(outcome.version, outcome.nextRunAt) : ""}
             </p>
             {dirty && outcome.kind !== "saving" && (
               <small className="muted" data-testid="unsaved">
@@ -512,4 +514,9 @@ function WorkflowEditor({ workflowId }: { workflowId: string | undefined }) {
       )}
     </section>
   );
+}
+
+function savedMessage(version: number, nextRunAt: string | null): string {
+  const saved = `Saved version ${version}`;
+  return nextRunAt ? `${saved} · next scheduled run ${new Date(nextRunAt).toLocaleString()}` : saved;
 }
