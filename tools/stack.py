@@ -369,7 +369,7 @@ def start(*, extra_env: Mapping[str, str] | None = None, quiet: bool = True) -> 
 
     env = {**os.environ, **prepare_binaries(), **(extra_env or {})}
     env.update(ai_env(env))
-    standin = _start_standin(out_path=LOG_DIR / "ai-standin.log")
+    standin = _start_standin()
     env.setdefault("AURA_ENV", "local")
     # The CLI passes its environment on to the function workers; keep the client-side
     # emulator variables out of it so the CLI sets them the way it does for production
@@ -416,7 +416,7 @@ def start(*, extra_env: Mapping[str, str] | None = None, quiet: bool = True) -> 
                 )
             time.sleep(0.25)
         bootstrap(stack)
-        stack.clock = _start_clock(ports, log_path, out_path=LOG_DIR / "clock.log")
+        stack.clock = _start_clock(ports, log_path)
     except BaseException:
         stack.stop()
         raise
@@ -425,53 +425,56 @@ def start(*, extra_env: Mapping[str, str] | None = None, quiet: bool = True) -> 
     return stack
 
 
-def _start_standin(out_path: Path) -> subprocess.Popen[bytes]:
+def _start_helper(
+    name: str, module: str, args: list[str], *, ready_url: str, timeout_s: float = 60
+) -> subprocess.Popen[bytes]:
+    """Start one of the stack's own processes (`python -m module args`, log in
+    .aura/logs/<module>.log) and wait until `ready_url` answers."""
+    out_path = LOG_DIR / f"{module.rsplit('.', 1)[-1].replace('_', '-')}.log"
+    with out_path.open("wb") as out:
+        proc = subprocess.Popen(
+            [str(ROOT / "venv/bin/python"), "-m", module, *args],
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    deadline = time.monotonic() + timeout_s
+    while not _http_ok(ready_url, timeout=1):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise StackError(f"The {name} did not start; see {out_path}")
+        time.sleep(0.1)
+    return proc
+
+
+def _start_standin() -> subprocess.Popen[bytes]:
     """The local AI stand-in: the real SDKs talk to it by base URL."""
-    with out_path.open("wb") as out:
-        proc = subprocess.Popen(
-            [str(ROOT / "venv/bin/python"), "-m", "tools.ai_standin", "--port", str(STANDIN_PORT)],
-            cwd=ROOT,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-    deadline = time.monotonic() + 30
-    while not _http_ok(f"http://127.0.0.1:{STANDIN_PORT}/_standin/health", timeout=1):
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise StackError(f"The AI stand-in did not start; see {out_path}")
-        time.sleep(0.1)
-    return proc
+    return _start_helper(
+        "AI stand-in",
+        "tools.ai_standin",
+        [f"--port={STANDIN_PORT}"],
+        ready_url=f"http://127.0.0.1:{STANDIN_PORT}/_standin/health",
+        timeout_s=30,
+    )
 
 
-def _start_clock(ports: Ports, emulator_log: Path, out_path: Path) -> subprocess.Popen[bytes]:
-    """The local clock (tools/clock.py): holds scheduled tasks, fires cron functions."""
-    with out_path.open("wb") as out:
-        proc = subprocess.Popen(
-            [
-                str(ROOT / "venv/bin/python"),
-                "-m",
-                "tools.clock",
-                f"--port={CLOCK_PORT}",
-                f"--project={PROJECT_ID}",
-                f"--functions=http://127.0.0.1:{ports.functions}",
-                f"--tasks=http://127.0.0.1:{ports.tasks}",
-                f"--emulator-log={emulator_log}",
-            ],
-            cwd=ROOT,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-    deadline = time.monotonic() + 60
-    while not _http_ok(f"http://127.0.0.1:{CLOCK_PORT}/_clock/state", timeout=1):
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise StackError(f"The local clock did not start; see {out_path}")
-        time.sleep(0.1)
-    return proc
+def _start_clock(ports: Ports, emulator_log: Path) -> subprocess.Popen[bytes]:
+    """The local clock (tools/clock.py): holds scheduled tasks, fires cron functions.
+    It answers once it has taken the task queues over."""
+    return _start_helper(
+        "local clock",
+        "tools.clock",
+        [
+            f"--port={CLOCK_PORT}",
+            f"--project={PROJECT_ID}",
+            f"--functions=http://127.0.0.1:{ports.functions}",
+            f"--tasks=http://127.0.0.1:{ports.tasks}",
+            f"--emulator-log={emulator_log}",
+        ],
+        ready_url=f"http://127.0.0.1:{CLOCK_PORT}/_clock/state",
+    )
 
 
 def bootstrap(stack: Stack) -> None:

@@ -30,7 +30,12 @@ def save_workflow(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
         command = parse(SaveWorkflow, req.data)
         db, now = runtime.get_db(), datetime.now(UTC)
         saved = service.save_workflow(db=db, uid=caller.uid, command=command, now=now)
-        next_run = scheduling.sync_stored(
-            db=db, enqueuer=CloudTasks(), uid=caller.uid, workflow_id=saved.id, now=now
+        next_run = scheduling.sync(
+            db=db,
+            enqueuer=CloudTasks(),
+            uid=caller.uid,
+            workflow_id=saved.id,
+            workflow=command,
+            now=now,
         )
         return saved.model_copy(update={"next_run_at": next_run}).to_wire()

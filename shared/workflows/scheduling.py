@@ -21,7 +21,7 @@ from shared import logs
 from shared.errors import AuraError, NotFound
 from shared.tasks import Enqueuer
 from shared.workflows.executions import Runtime, RunWorkflow, start_execution
-from shared.workflows.models import ScheduleTrigger, WorkflowDoc
+from shared.workflows.models import Definition, ScheduleTrigger, WorkflowDoc
 from shared.workflows.schedule import fire_key, next_fire
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -48,7 +48,7 @@ def schedule_ref(db: Client, uid: str, workflow_id: str) -> DocumentReference:
     return ref
 
 
-def schedule_of(workflow: WorkflowDoc | None) -> ScheduleTrigger | None:
+def schedule_of(workflow: Definition | None) -> ScheduleTrigger | None:
     """The schedule trigger that runs, if any: active workflows only."""
     if workflow is None or workflow.status != "active":
         return None
@@ -61,11 +61,12 @@ def sync(
     enqueuer: Enqueuer,
     uid: str,
     workflow_id: str,
-    workflow: WorkflowDoc | None,
+    workflow: Definition | None,
     now: datetime,
 ) -> datetime | None:
-    """Arm the workflow's schedule after a save, or disarm it (deleted, paused, no
-    schedule trigger). Idempotent. Returns the next fire time, or None."""
+    """Arm the workflow's schedule after a save (`workflow` is the saved definition), or
+    disarm it (None: deleted; or draft, archived, no schedule trigger). Idempotent.
+    Returns the next fire time, or None."""
     ref = schedule_ref(db, uid, workflow_id)
     trigger = schedule_of(workflow)
     if trigger is None:
@@ -89,7 +90,7 @@ def sync(
 def sync_stored(
     *, db: Client, enqueuer: Enqueuer, uid: str, workflow_id: str, now: datetime
 ) -> datetime | None:
-    """`sync` with the workflow as stored now (after a save or delete)."""
+    """`sync` with the workflow as stored now (the sweeper's view)."""
     from shared.workflows.service import workflow_ref
 
     stored = workflow_ref(db, uid, workflow_id).get()
