@@ -1,17 +1,21 @@
 """The SSRF guard: which URLs a workflow's `http` node may call, and at which addresses.
 
-`check_url` vets a URL and every address its host resolves to, and returns them. It
-cannot stop DNS rebinding by itself: a host may answer with a public address now and a
-private one when the HTTP client resolves it again a moment later. So the caller must:
+`check_url` vets a URL and every address its host resolves to, and returns them in a
+`ResolvedTarget`. Vetting alone cannot stop DNS rebinding: a host may answer with a public
+address now and a private one when an HTTP client resolves it again a moment later. So
+the guard's answer is also what the connection uses: `shared.net.pinned.fetch` calls
+`check_url` once and then
 
-- connect to one of `ResolvedTarget.addresses` (not re-resolve `host`), sending
+- dials only `ResolvedTarget.addresses` (its network backend never resolves a name: it
+  accepts only the vetted host and connects to those addresses), while sending
   `Host: <host>` and, for https, using `host` as the TLS server name (SNI) and for
-  certificate verification (with urllib3: a connection pool to the address with
-  `server_hostname=host` and `assert_hostname=host`; with httpx: a transport that maps
-  the host to the address);
-- not follow redirects itself: run every `Location` through `check_url` again;
-- ignore proxy settings from the environment (`trust_env=False`), which would connect
-  elsewhere.
+  certificate verification;
+- does not follow redirects (a `Location` would have to go through `check_url` again);
+- reads no proxy settings from the environment, which would connect elsewhere;
+- refuses headers that would reach past the guard (`Host`, metadata and forwarding
+  headers, hop-by-hop headers: `shared.net.headers`).
+
+Call `fetch`, not an HTTP client of your own, for any URL a user can influence.
 """
 
 from __future__ import annotations
