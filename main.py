@@ -38,6 +38,7 @@ from functions.scheduled.sweep import sweep
 
 # Task queues
 from functions.tasks.fireschedule import fireschedule
+from functions.tasks.rearm import rearm
 from functions.tasks.runstep import runstep
 
 __all__ = [
@@ -53,6 +54,7 @@ __all__ = [
     "on_task_written",
     "pause_execution",
     "publish_event",
+    "rearm",
     "resume_execution",
     "retry_execution",
     "retry_reply",

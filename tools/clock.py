@@ -14,11 +14,16 @@ This process closes both without a line of production code knowing about it:
   sees every task first. When the Functions emulator reloads (it re-registers the queue
   with the function as the target), the clock notices in the emulator log and takes the
   queue over again.
+- **Cloud Tasks' horizon.** Cloud Tasks refuses a task whose `scheduleTime` is more
+  than 720 h (30 days) ahead; the Tasks emulator takes it. The clock sees each task only
+  after the Tasks emulator accepted it, so it refuses such a task on arrival: it is
+  acknowledged and dropped (production would never have created it), logged with Cloud
+  Tasks' own message, and listed under `refused` in the state, where tests look.
 - **Cron.** Each scheduled function fires at the times of its schedule, in its time zone,
   by a call to its trigger in the Functions emulator with Cloud Scheduler's headers.
 
-`GET /_clock/state` lists the queues, held tasks and cron jobs (tests and `make dev` use
-it); `POST /_clock/fire/<function>` fires a scheduled function now.
+`GET /_clock/state` lists the queues, held and refused tasks and cron jobs (tests and
+`make dev` use it); `POST /_clock/fire/<function>` fires a scheduled function now.
 """
 
 from __future__ import annotations
@@ -29,8 +34,9 @@ import contextlib
 import logging
 import re
 import time
+from collections import deque
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -47,6 +53,8 @@ log = logging.getLogger("aura.clock")
 
 CLOCK_PORT = 8791
 DUE_SLACK_S = 0.05  # a task this close to its time is due now
+MAX_AHEAD = timedelta(hours=720)  # Cloud Tasks refuses a scheduleTime farther ahead
+MAX_REFUSED = 200  # refused tasks remembered for /_clock/state
 RELOADED = re.compile(r"functions\[(?P<region>[\w-]+?)-(?P<name>\w+)\]: http function initialized")
 HOP_BY_HOP = frozenset({"host", "content-length", "connection", "transfer-encoding"})
 
@@ -80,6 +88,25 @@ class Held:
 
 
 @dataclass
+class Refused:
+    queue: str
+    task: str
+    eta: datetime
+    reason: str
+
+
+def too_far_ahead(eta: datetime, now: datetime) -> str | None:
+    """Cloud Tasks' answer to a task scheduled at `eta`, when it refuses it (None if it
+    takes it): 400 INVALID_ARGUMENT beyond 720 h."""
+    if eta - now <= MAX_AHEAD:
+        return None
+    return (
+        f"400 INVALID_ARGUMENT: The Task.scheduleTime, {eta.isoformat()}, is too far in the"
+        " future. Schedule time must be no more than 720h in the future."
+    )
+
+
+@dataclass
 class CronJob:
     function: str
     region: str
@@ -97,6 +124,7 @@ class Clock:
     origin: str  # this clock's own origin
     queues: dict[str, Queue] = field(default_factory=dict)
     held: dict[str, Held] = field(default_factory=dict)
+    refused: deque[Refused] = field(default_factory=lambda: deque(maxlen=MAX_REFUSED))
     cron: dict[str, CronJob] = field(default_factory=dict)
     ready: bool = False
     generation: int = 0  # the Functions emulator's trigger generation, as last seen
@@ -175,6 +203,13 @@ class Clock:
         body = await request.body()
         eta = _eta(request.headers.get("x-cloudtasks-tasketa"))
         task = request.headers.get("x-cloudtasks-taskname", "?")
+        reason = too_far_ahead(eta, datetime.now(UTC))
+        if reason is not None:
+            # Production refuses it at enqueue; here it is already queued. A 2xx makes the
+            # Tasks emulator drop it instead of retrying it.
+            self.refused.append(Refused(queue=name, task=task, eta=eta, reason=reason))
+            log.warning("%s task %s refused: %s", name, task, reason)
+            return Response(status_code=200)
         if eta.timestamp() - time.time() <= DUE_SLACK_S:
             status = await self._post(queue, headers, body)
             return Response(status_code=status)
@@ -254,6 +289,10 @@ class Clock:
             "held": [
                 {"queue": h.queue, "task": h.task, "eta": h.eta.isoformat()}
                 for h in sorted(self.held.values(), key=lambda h: h.eta)
+            ],
+            "refused": [
+                {"queue": r.queue, "task": r.task, "eta": r.eta.isoformat(), "reason": r.reason}
+                for r in self.refused
             ],
             "cron": [
                 {
