@@ -26,3 +26,10 @@ for sub in $(gcloud pubsub topics list-subscriptions aura-events --project "$PRO
     --member "serviceAccount:${pubsub_sa}" --role roles/pubsub.subscriber >/dev/null
   echo "dead-letter policy set on $name"
 done
+
+# TTL: Firestore deletes server-only bookkeeping past its `expiresAt` (usually within a day).
+for group in _rateLimits _aiCache; do
+  gcloud firestore fields ttls update expiresAt --collection-group="$group" \
+    --enable-ttl --project "$PROJECT" --async >/dev/null
+  echo "TTL on $group.expiresAt"
+done

@@ -7,21 +7,26 @@ from firebase_functions import https_fn
 from flask import Request, Response
 
 from functions import _workflows
-from functions.params import AI_SECRETS
 from shared import logs
 from shared.errors import AuraError
 from shared.workflows import webhooks
 
-
-def _answer(status: int, body: dict[str, str]) -> Response:
-    return Response(json.dumps(body), status=status, content_type="application/json")
+STATUS_OF_CODE = {"invalid-argument": 400, "resource-exhausted": 429}
 
 
-@https_fn.on_request(secrets=AI_SECRETS)
+def _answer(status: int, body: dict[str, str], headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        json.dumps(body), status=status, content_type="application/json", headers=headers
+    )
+
+
+@https_fn.on_request()
 def webhook(req: Request) -> Response:
     """HTTPS POST, public but signed (see shared/workflows/webhooks.py). 202 with
-    {executionId}; 401 unverifiable; 405 not POST; 413 too large; 429 rate limited.
-    Idempotent: a repeated signed request maps to the same execution.
+    {executionId}; 400 a body that cannot be a run's input; 401 unverifiable (one body for
+    every reason); 405 not POST; 413 too large (the body is read with a cap while
+    reading); 429 rate limited (with Retry-After). Idempotent: a repeated signed request
+    maps to the same execution.
     """
     if req.method != "POST":
         return Response(status=405, headers={"Allow": "POST"})
@@ -31,21 +36,21 @@ def webhook(req: Request) -> Response:
     uid, workflow_id = parts[-2], parts[-1]
     with logs.context(uid=uid, function="webhook", workflowId=workflow_id):
         try:
+            body = webhooks.read_body(req.stream, req.content_length)
             execution_id = webhooks.handle(
                 rt=_workflows.runtime(),
                 uid=uid,
                 workflow_id=workflow_id,
                 timestamp=req.headers.get("X-Aura-Timestamp", ""),
                 signature=req.headers.get("X-Aura-Signature", ""),
-                body=req.get_data(cache=False, as_text=False)[: webhooks.MAX_BODY_BYTES + 1],
+                body=body,
                 now=datetime.now(UTC),
             )
         except webhooks.Refused as refused:
-            logs.warning("webhook refused", status=refused.status, reason=refused.message)
-            return _answer(refused.status, {"error": refused.message})
+            logs.warning("webhook refused", status=refused.status, reason=refused.reason)
+            return _answer(refused.status, {"error": refused.message}, refused.headers)
         except AuraError as exc:
             logs.warning("webhook could not start a run", code=exc.code, error=exc.message)
-            status = 429 if exc.code == "resource-exhausted" else 409
-            return _answer(status, {"error": exc.message})
+            return _answer(STATUS_OF_CODE.get(exc.code, 409), {"error": exc.message})
         logs.info("webhook started a run", executionId=execution_id)
         return _answer(202, {"executionId": execution_id})

@@ -1,10 +1,11 @@
 """The AI gateway: every model call in Aura goes through here.
 
-Per call: check the user's plan quota (before any provider is called), route by purpose
-and input size to a tier and a model, try providers in order (retrying retryable
-errors, falling back to the other provider, skipping one whose circuit is open), serve
-deterministic requests from an exact-match cache, and meter tokens and cost into
-`users/{uid}/usage/{yyyy-mm-dd}` afterwards.
+Per call: reserve an estimate of its tokens against the user's plan quota (atomically,
+before any provider is called; `shared/ai/quotas.py`), route by purpose and input size
+to a tier and a model, try providers in order (retrying retryable errors, falling back
+to the other provider, skipping one whose circuit is open), serve deterministic requests
+from an exact-match cache, and settle the reservation with the tokens and cost actually
+used in `users/{uid}/usage/{yyyy-mm-dd}` afterwards (or release it when the call failed).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from shared import logs
+from shared.ai import quotas
 from shared.ai.config import GatewayConfig
 from shared.ai.errors import (
     AllProvidersFailed,
@@ -40,8 +42,6 @@ from shared.ai.models import (
     Usage,
 )
 from shared.ai.providers import ProviderClient, TextStream
-from shared.ai.quotas import QUOTAS
-from shared.errors import ResourceExhausted
 
 if TYPE_CHECKING:  # pragma: no cover
     from google.cloud.firestore import Client
@@ -69,8 +69,10 @@ def estimate_tokens(chars: int) -> int:
     return math.ceil(chars / 4)
 
 
-def usage_day(now: datetime) -> str:
-    return now.astimezone(UTC).strftime("%Y-%m-%d")
+def estimate_call(request: AIRequest) -> int:
+    """Tokens to reserve for a call: its input (about four characters a token) plus the
+    most it may answer. An upper bound in practice, so a reservation rarely undercounts."""
+    return estimate_tokens(request.input_chars()) + request.max_tokens
 
 
 class CircuitBreaker:
@@ -144,39 +146,26 @@ class Gateway:
 
     # --- quota and metering ----------------------------------------------------------
 
-    def _usage_ref(self, uid: str) -> Any:
-        return (
-            self._db.collection("users")
-            .document(uid)
-            .collection("usage")
-            .document(usage_day(self._now()))
+    def reserve(self, request: AIRequest, plan: str) -> quotas.Reservation:
+        """Hold quota for `request` before any provider is called.
+
+        Raises:
+            ResourceExhausted: today's quota cannot hold this call on top of the others.
+        """
+        return quotas.reserve(
+            self._db, uid=request.uid, plan=plan, estimate=estimate_call(request), now=self._now()
         )
 
-    def check_quota(self, uid: str, plan: str) -> None:
-        """Raises ResourceExhausted when today's usage has reached the plan's quota."""
-        quota = QUOTAS.get(plan, QUOTAS["free"])
-        snapshot = self._usage_ref(uid).get()
-        used = snapshot.to_dict() or {} if snapshot.exists else {}
-        tokens = int(used.get("inputTokens", 0)) + int(used.get("outputTokens", 0))
-        if int(used.get("requests", 0)) >= quota.requests or tokens >= quota.tokens:
-            raise ResourceExhausted(
-                f"You have used today's AI quota of the {plan} plan; it resets at midnight UTC.",
-                details={"plan": plan, "tokensUsed": tokens, "tokenQuota": quota.tokens},
-            )
+    def settle(self, reservation: quotas.Reservation, usage: Usage) -> None:
+        quotas.settle(reservation, usage, self._now())
 
-    def record_usage(self, uid: str, usage: Usage) -> None:
-        from google.cloud import firestore
-
-        self._usage_ref(uid).set(
-            {
-                "requests": firestore.Increment(1),
-                "inputTokens": firestore.Increment(usage.input_tokens),
-                "outputTokens": firestore.Increment(usage.output_tokens),
-                "costUsd": firestore.Increment(usage.cost_usd),
-                "updatedAt": self._now(),
-            },
-            merge=True,
-        )
+    def release(self, reservation: quotas.Reservation) -> None:
+        """Give a reservation back. Never raises: it runs while another error is on its way
+        out, and an unreleased reservation stops counting after RESERVATION_TTL_S anyway."""
+        try:
+            quotas.release(reservation, self._now())
+        except Exception as exc:
+            logs.error("quota reservation not released", error=repr(exc))
 
     # --- cache -----------------------------------------------------------------------
 
@@ -254,11 +243,15 @@ class Gateway:
         key = self._cache_key(request, {"schema": json_schema}) if request.deterministic else None
         if key is not None and (hit := self._cache_get(key)) is not None:
             return hit
-        self.check_quota(request.uid, plan)
-        result = self._run(
-            request, lambda client, model: client.complete(request, model, json_schema)
-        )
-        self.record_usage(request.uid, result.usage)
+        reservation = self.reserve(request, plan)
+        try:
+            result = self._run(
+                request, lambda client, model: client.complete(request, model, json_schema)
+            )
+        except BaseException:
+            self.release(reservation)
+            raise
+        self.settle(reservation, result.usage)
         if key is not None:
             self._cache_put(key, result)
         return result
@@ -296,9 +289,15 @@ class Gateway:
 
     def stream(self, request: AIRequest, *, plan: str) -> ReplyStream:
         """A streamed answer. Falls back to another provider until the first token; after
-        that a failure raises StreamInterrupted (the caller keeps the partial text)."""
-        self.check_quota(request.uid, plan)
-        return ReplyStream(self, request)
+        that a failure raises StreamInterrupted (the caller keeps the partial text).
+
+        Quota is reserved here, before any provider is called; `ReplyStream.finish()`
+        settles it (the stream settles itself when it fails).
+
+        Raises:
+            ResourceExhausted: over quota (no provider is called).
+        """
+        return ReplyStream(self, request, self.reserve(request, plan))
 
     def _open_stream(
         self, request: AIRequest
@@ -332,11 +331,15 @@ class Gateway:
 
 class ReplyStream:
     """Iterate text deltas; `close()` from any thread stops the provider stream; `finish()`
-    meters what was generated (provider-reported usage, else an estimate)."""
+    meters what was generated (provider-reported usage, else an estimate) in place of the
+    quota reservation, or releases the reservation when no provider stream ever opened."""
 
-    def __init__(self, gateway: Gateway, request: AIRequest) -> None:
+    def __init__(
+        self, gateway: Gateway, request: AIRequest, reservation: quotas.Reservation
+    ) -> None:
         self._gateway = gateway
         self._request = request
+        self._reservation = reservation
         self.provider: Provider | None = None
         self.model: str | None = None
         self._stream: TextStream | None = None
@@ -345,7 +348,11 @@ class ReplyStream:
         self._finished: Usage | None = None
 
     def __iter__(self) -> Iterator[str]:
-        provider, model, stream, deltas, first = self._gateway._open_stream(self._request)
+        try:
+            provider, model, stream, deltas, first = self._gateway._open_stream(self._request)
+        except BaseException:
+            self.finish()  # releases the reservation: nothing was generated
+            raise
         self.provider, self.model, self._stream = provider, model, stream
         if self._closed.is_set():
             stream.close()
@@ -361,6 +368,7 @@ class ReplyStream:
             if self._closed.is_set():
                 return
             stream.close()  # let go of the connection now, not when it is collected
+            self.finish()  # bill what was generated, whether or not the caller does
             raise StreamInterrupted(
                 "The answer was interrupted by the AI provider; try again.",
                 details={"provider": provider},
@@ -372,7 +380,8 @@ class ReplyStream:
             self._stream.close()
 
     def finish(self) -> Usage:
-        """Meter the call once; safe to call more than once."""
+        """Meter the call once (settle or release its reservation); safe to call more
+        than once."""
         if self._finished is not None:
             return self._finished
         reported_in, reported_out = self._stream.usage if self._stream else (None, None)
@@ -385,7 +394,9 @@ class ReplyStream:
             output_tokens=tokens_out,
             cost_usd=cost_usd(self.model or "", tokens_in, tokens_out),
         )
-        if self._stream is not None:
-            self._gateway.record_usage(self._request.uid, usage)
         self._finished = usage
+        if self._stream is not None:
+            self._gateway.settle(self._reservation, usage)
+        else:
+            self._gateway.release(self._reservation)
         return usage

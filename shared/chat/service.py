@@ -5,6 +5,10 @@ The reply lives at `messages/a_{mid}` and goes pending -> streaming -> done | er
 a listener sees it grow at about five writes a second. A client stops a reply by setting
 `stopRequested`; a watcher reads that flag every STOP_POLL_S and closes the provider
 stream, so no more tokens are generated or billed and the partial text stays.
+
+Each user may have CHAT_MESSAGES_PER_MINUTE replies streamed a minute (new messages and
+retries alike); beyond that the reply ends in `error` asking them to slow down, and no
+model is called.
 """
 
 from __future__ import annotations
@@ -35,12 +39,14 @@ from shared.chat.models import (
     reply_id,
 )
 from shared.errors import AuraError, FailedPrecondition, NotFound
+from shared.platform import ratelimit
 
 if TYPE_CHECKING:  # pragma: no cover
     from google.cloud.firestore import Client, DocumentReference
 
 WRITE_INTERVAL_S = 0.2
 STOP_POLL_S = 0.5
+CHAT_MESSAGES_PER_MINUTE = 20
 PROVIDER_BY_MODEL_PREFIX = {"gpt": "openai", "claude": "anthropic"}
 
 
@@ -94,6 +100,10 @@ def answer_message(
         return False
     try:
         _touch_conversation(db, conversation, now(), firestore.Increment(2))
+        # After the reply's create(): a redelivered event stops above, so it never counts
+        # twice; before any model call, so a refused message costs nothing.
+        if _refused_for_rate(db, uid, reply, now):
+            return True
         _stream_reply(
             db=db,
             gateway=gateway,
@@ -151,6 +161,8 @@ def retry_reply(
         )
 
     reset(db.transaction())
+    if _refused_for_rate(db, uid, reply, now):  # only the retry that won the reset counts
+        return RetryReplyResult(reply_id=reply.id)
     _stream_reply(
         db=db, gateway=gateway, uid=uid, conversation=conversation, reply=reply, mid=mid, now=now
     )
@@ -198,6 +210,35 @@ def _pending_reply(mid: str, created_at: datetime, now: datetime) -> dict[str, A
         "truncated": False,
         "attempt": 1,
     }
+
+
+def _refused_for_rate(
+    db: Client, uid: str, reply: DocumentReference, now: Callable[[], datetime]
+) -> bool:
+    """Count one reply against the user's per-minute limit; over it, end the reply in
+    `error` (no model call) and return True."""
+    decision = ratelimit.hit(
+        db, key=f"chat:{uid}", limit=CHAT_MESSAGES_PER_MINUTE, window_s=60, now=now()
+    )
+    if decision.allowed:
+        return False
+    wait_s = int(decision.retry_after_header)
+    logs.warning("chat message over the rate limit", retryAfterS=wait_s)
+    reply.update(
+        {
+            "status": "error",
+            "error": {
+                "code": "resource-exhausted",
+                "message": (
+                    f"You are sending messages too fast (at most {CHAT_MESSAGES_PER_MINUTE} "
+                    f"a minute). Wait {wait_s} s, then retry this message."
+                ),
+                "retryAfterSeconds": wait_s,
+            },
+            "updatedAt": now(),
+        }
+    )
+    return True
 
 
 def _touch_conversation(

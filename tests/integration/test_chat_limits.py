@@ -1,16 +1,21 @@
-"""The reply size cap and the last-resort error path, with fake gateways streaming into
-real Firestore."""
+"""The chat's limits: the reply size cap and the last-resort error path (fake gateways
+streaming into real Firestore), and the per-user message rate (through the trigger)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
+
+import pytest
 
 from shared import runtime
 from shared.ai.models import Usage
 from shared.chat import service
 from shared.chat.models import MAX_REPLY_CHARS, TRUNCATION_MARKER, reply_id
+from shared.platform import ratelimit
+from tests.support import emulators as emu
+from tests.support.gateway import local_gateway
 
 
 class EndlessStream:
@@ -94,3 +99,91 @@ def test_an_unexpected_failure_still_ends_the_reply_in_error() -> None:
     assert stored["error"]["code"] == "internal"
     assert stored["text"] == "partial "
     assert gateway.stream_handle.closed
+
+
+# --- the per-user message rate ----------------------------------------------------------
+
+
+def send(user: emu.User, text: str) -> str:
+    return emu.create_doc(
+        f"users/{user.uid}/conversations/c1/messages",
+        {"role": "user", "text": text},
+        user.id_token,
+        server_time="createdAt",
+    )
+
+
+def reply_when_finished(user: emu.User, mid: str) -> dict[str, Any]:
+    ref = runtime.get_db().document(f"users/{user.uid}/conversations/c1/messages/{reply_id(mid)}")
+
+    def finished() -> dict[str, Any] | None:
+        reply = ref.get().to_dict()
+        return reply if reply and reply["status"] in {"done", "error"} else None
+
+    result: dict[str, Any] = emu.wait_for(finished, timeout=30)
+    return result
+
+
+def use_up_the_chat_rate(uid: str) -> None:
+    """Spend this minute's messages, and the next minute's (the trigger may run in it)."""
+    now = datetime.now(UTC)
+    for when in (now, now + timedelta(seconds=60)):
+        for _ in range(service.CHAT_MESSAGES_PER_MINUTE):
+            ratelimit.hit(
+                runtime.get_db(),
+                key=f"chat:{uid}",
+                limit=service.CHAT_MESSAGES_PER_MINUTE,
+                window_s=60,
+                now=when,
+            )
+
+
+def chat_hits(uid: str) -> int:
+    """Hits counted against the user's chat rate in the last, this and the next minute."""
+    now = datetime.now(UTC)
+    total = 0
+    for when in (now - timedelta(seconds=60), now, now + timedelta(seconds=60)):
+        index = ratelimit.window_of(when, 60).index
+        doc_id = ratelimit.doc_id(f"chat:{uid}", 60, index, 0)
+        snapshot = runtime.get_db().collection(ratelimit.COLLECTION).document(doc_id).get()
+        total += int((snapshot.to_dict() or {}).get("count", 0))
+    return total
+
+
+@pytest.mark.usefixtures("standin")
+def test_over_the_message_rate_the_reply_says_so_and_no_model_is_called(user: emu.User) -> None:
+    use_up_the_chat_rate(user.uid)
+
+    mid = send(user, "One message too many")
+    reply = reply_when_finished(user, mid)
+
+    assert reply["status"] == "error"
+    assert reply["error"]["code"] == "resource-exhausted"
+    assert "too fast" in reply["error"]["message"]
+    assert 1 <= reply["error"]["retryAfterSeconds"] <= 120
+    assert reply["text"] == ""
+    emu.standin_quiesce()
+    assert emu.standin_requests() == []  # no reply, no intent, no title
+
+    retried = emu.call("retry_reply", {"conversationId": "c1", "messageId": mid}, user.id_token)
+    assert retried.status == "OK", retried.error
+    assert reply_when_finished(user, mid)["error"]["code"] == "resource-exhausted"
+    assert emu.standin_requests() == []
+
+
+@pytest.mark.usefixtures("standin")
+def test_a_redelivered_message_counts_once_against_the_rate(user: emu.User) -> None:
+    mid = send(user, "Count me once")
+    assert reply_when_finished(user, mid)["status"] == "done"
+
+    again = service.answer_message(
+        db=runtime.get_db(),
+        gateway=local_gateway(),
+        uid=user.uid,
+        cid="c1",
+        mid=mid,
+        now=lambda: datetime.now(UTC),
+    )
+
+    assert again is False
+    assert chat_hits(user.uid) == 1
