@@ -22,6 +22,6 @@ AI_SECRETS = [OPENAI_API_KEY, ANTHROPIC_API_KEY]
 OPENAI_FAST_MODEL = StringParam("OPENAI_FAST_MODEL", default="gpt-4o-mini")
 OPENAI_STRONG_MODEL = StringParam("OPENAI_STRONG_MODEL", default="gpt-4o")
 ANTHROPIC_FAST_MODEL = StringParam("ANTHROPIC_FAST_MODEL", default="claude-haiku-4-5")
-ANTHROPIC_STRONG_MODEL = StringParam("ANTHROPIC_STRONG_MODEL", default="claude-sonnet-4-5")
+ANTHROPIC_STRONG_MODEL = StringParam("ANTHROPIC_STRONG_MODEL", default="claude-sonnet-4-6")
 # AI calls stream for up to a few minutes.
 AI_TIMEOUT_S = 300

@@ -6,7 +6,7 @@ export const PREFERRED_MODELS = [
   { value: "gpt-4o-mini", label: "GPT-4o mini" },
   { value: "gpt-4o", label: "GPT-4o" },
   { value: "claude-haiku-4-5", label: "Claude Haiku 4.5" },
-  { value: "claude-sonnet-4-5", label: "Claude Sonnet 4.5" },
+  { value: "claude-sonnet-4-6", label: "Claude Sonnet 4.6" },
 ] as const;
 
 export type PreferredModel = (typeof PREFERRED_MODELS)[number]["value"];

@@ -21,7 +21,7 @@ ALLOWED_MODELS: tuple[str, ...] = (
     "gpt-4o-mini",
     "gpt-4o",
     "claude-haiku-4-5",
-    "claude-sonnet-4-5",
+    "claude-sonnet-4-6",
 )
 DEFAULT_TIMEZONE = "UTC"
 DEFAULT_MODEL = "auto"

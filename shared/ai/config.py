@@ -19,7 +19,7 @@ BASE_URL_ENV: dict[Provider, str] = {
 }
 DEFAULT_MODELS: dict[Provider, dict[Tier, str]] = {
     "openai": {"fast": "gpt-4o-mini", "strong": "gpt-4o"},
-    "anthropic": {"fast": "claude-haiku-4-5", "strong": "claude-sonnet-4-5"},
+    "anthropic": {"fast": "claude-haiku-4-5", "strong": "claude-sonnet-4-6"},
 }
 Mode = Literal["real", "stand-in", "missing"]
 

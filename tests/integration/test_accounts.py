@@ -77,10 +77,10 @@ def test_update_settings_changes_only_given_fields(user: emu.User) -> None:
 
     assert result.status == "OK", result.error
     assert result.result == {"settings": {"timezone": "America/New_York", "preferredModel": "auto"}}
-    result = emu.call("update_settings", {"preferredModel": "claude-sonnet-4-5"}, user.id_token)
+    result = emu.call("update_settings", {"preferredModel": "claude-sonnet-4-6"}, user.id_token)
     assert profile(user.uid)["settings"] == {  # type: ignore[index]
         "timezone": "America/New_York",
-        "preferredModel": "claude-sonnet-4-5",
+        "preferredModel": "claude-sonnet-4-6",
     }
 
 

@@ -145,11 +145,11 @@ def test_failing_first_provider_falls_back_to_the_second(user: emu.User) -> None
 
     assert reply["status"] == "done"
     assert reply["provider"] == "anthropic"
-    assert reply["model"] == "claude-sonnet-4-5"
+    assert reply["model"] == "claude-sonnet-4-6"
 
 
 def test_overloaded_anthropic_falls_back_to_openai(user: emu.User) -> None:
-    emu.call("update_settings", {"preferredModel": "claude-sonnet-4-5"}, user.id_token)
+    emu.call("update_settings", {"preferredModel": "claude-sonnet-4-6"}, user.id_token)
     emu.standin_fault(provider="anthropic", status=529, count=2)
     reply = finished(user, send(user, "Prefer Claude"))
 

@@ -53,7 +53,7 @@ def test_routing_prefers_the_users_provider_and_skips_unconfigured() -> None:
         messages=(Message(role="user", content="hi"),),
         preferred_provider="anthropic",
     )
-    assert gateway.route(chat) == [("anthropic", "claude-sonnet-4-5"), ("openai", "gpt-4o")]
+    assert gateway.route(chat) == [("anthropic", "claude-sonnet-4-6"), ("openai", "gpt-4o")]
     title = chat.model_copy(update={"purpose": "title", "preferred_provider": None})
     assert gateway.route(title) == [("openai", "gpt-4o-mini"), ("anthropic", "claude-haiku-4-5")]
     huge = title.model_copy(update={"messages": (Message(role="user", content="x" * 200_000),)})
