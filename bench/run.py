@@ -10,6 +10,9 @@ with it, and the ratio is what to compare between runs:
 * chat: time from a message write to the first partial text seen by a Firestore
   listener, against the stand-in's own first-token delay (the rest is Aura's overhead);
   Firestore reads and writes of one chat turn; cache-hit latency against a miss;
+* hardening: a condition evaluated in the sandboxed CEL worker against the core run
+  in-process, and a template rendered with the size and time bounds against a plain
+  Jinja2 sandbox (both in-process, no emulators);
 * workflows: per-step overhead of a 20-step chain and a 20-branch fan-out/fan-in against
   one bare function round trip, and Firestore reads and writes per step.
 
@@ -243,14 +246,26 @@ def live_figures() -> dict[str, Any]:
 
 
 def main() -> int:
+    from bench import expressions, templates
+
     results = {
         "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "cold_start": cold_start(),
+        "conditions": expressions.bench_conditions(),
+        "templates": templates.bench_templates(),
         **live_figures(),
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
-    sys.stdout.write(table(results) + f"\n\nwritten to {RESULTS / 'latest.json'}\n")
+    bounds = results["templates"]
+    sys.stdout.write(
+        table(results)
+        + "\n\nWhat the hardening bounds cost (each against the unbounded way, same run)\n"
+        + expressions.table(results["conditions"])
+        + f"\ntemplate render (loop of 50 with filters), median of {bounds['runs']}:"
+        f" jinja2 sandbox {bounds['baseline_ms']:.3f} ms, bounded {bounds['aura_ms']:.3f} ms,"
+        f" ratio {bounds['ratio']:.2f}" + f"\n\nwritten to {RESULTS / 'latest.json'}\n"
+    )
     return 0
 
 

@@ -26,6 +26,7 @@ def publish_change(event: Any, *, collection: str, id_param: str) -> None:
         after=after,
         trigger_id=event.id,
         now=datetime.now(UTC),
+        origin=changes.origin_of(op, before, after),
     )
     with logs.context(uid=uid, correlationId=envelope.correlation_id):
         service.publish(

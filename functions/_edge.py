@@ -10,13 +10,16 @@ Adapters stay one shape::
 from __future__ import annotations
 
 import contextlib
+import functools
+import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from firebase_functions import https_fn
+from flask import Request, Response
 
-from shared import logs
+from shared import logs, runtime
 from shared.accounts.models import Caller
 from shared.errors import (
     AlreadyExists,
@@ -33,6 +36,40 @@ from shared.errors import (
 Code = https_fn.FunctionsErrorCode
 CORRELATION_HEADER = "X-Correlation-Id"
 CLAIMS = ("role", "plan")
+
+
+def on_call(**options: Any) -> Callable[[Callable[..., Any]], Any]:
+    """`https_fn.on_call`, behind a guard on the raw body.
+
+    The SDK parses the request body before any code of ours runs, and JSON nested a few
+    thousand levels deep makes that parse raise `RecursionError`, which the SDK answers
+    as `internal`. The guard parses first and answers `invalid-argument` instead (the
+    parse is repeated by the SDK; callable payloads are small, and the C parser fast).
+    """
+
+    def decorate(handler: Callable[..., Any]) -> Any:
+        registered: Any = https_fn.on_call(**options)(handler)
+
+        @functools.wraps(registered)  # keeps __firebase_endpoint__, which deploy reads
+        def guarded(request: Request) -> Any:
+            try:
+                json.loads(request.get_data(cache=True) or b"null")
+            except RecursionError:
+                return _refusal("data: is nested too deeply", field="data")
+            except ValueError:
+                pass  # not JSON: the SDK answers that with its own 400
+            return registered(request)
+
+        return guarded
+
+    return decorate
+
+
+def _refusal(message: str, *, field: str) -> Response:
+    body = {
+        "error": {"status": "INVALID_ARGUMENT", "message": message, "details": {"field": field}}
+    }
+    return Response(json.dumps(body), status=400, content_type="application/json")
 
 
 def to_https_error(exc: AuraError) -> https_fn.HttpsError:
@@ -60,7 +97,16 @@ def to_https_error(exc: AuraError) -> https_fn.HttpsError:
 
 
 def caller_of(req: https_fn.CallableRequest[Any]) -> Caller:
-    """The verified caller, or Unauthenticated (no token, or an anonymous Auth account)."""
+    """The verified caller, or Unauthenticated (no token, or an anonymous Auth account).
+
+    Raises Unavailable instead when this deployment would accept unsigned tokens (the Auth
+    emulator's variable outside the emulator): no identity can be trusted then.
+    """
+    if runtime.tokens_unverified():
+        raise Unavailable(
+            "This deployment is misconfigured (FIREBASE_AUTH_EMULATOR_HOST is set outside "
+            "the emulator), so it cannot verify who you are; it serves no requests."
+        )
     if req.auth is None or not req.auth.uid:
         raise Unauthenticated("Sign in to use Aura.")
     token: dict[str, Any] = dict(req.auth.token or {})

@@ -36,6 +36,16 @@ def in_emulator() -> bool:
     return os.environ.get("FUNCTIONS_EMULATOR") == "true"
 
 
+def tokens_unverified() -> bool:
+    """True when ID tokens would be accepted unsigned outside the emulator.
+
+    With FIREBASE_AUTH_EMULATOR_HOST set, the Admin SDK skips the signature and expiry
+    checks of every ID token: right in the emulator, and in a deployed function a way for
+    anyone to act as anyone. Callables refuse to serve then, and health reports it.
+    """
+    return bool(os.environ.get("FIREBASE_AUTH_EMULATOR_HOST")) and not in_emulator()
+
+
 def environment() -> str:
     return "emulator" if in_emulator() else os.environ.get("AURA_ENV", "production")
 

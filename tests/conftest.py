@@ -63,7 +63,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    from tests.support import rules_matrix
+    from tests.support import fuzz, rules_matrix
 
     if rules_matrix.ran:
         terminalreporter.write_line(f"security rules matrix: {rules_matrix.ran} cases ran")
+    if fuzz.tried:
+        counts = ", ".join(f"{name} {count}" for name, count in sorted(fuzz.tried.items()))
+        total = sum(fuzz.tried.values())
+        terminalreporter.write_line(f"fuzz: {total} hostile inputs tried ({counts})")

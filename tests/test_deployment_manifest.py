@@ -18,6 +18,10 @@ from functions.params import CONCURRENCY, REGION
 ROOT = Path(__file__).resolve().parent.parent
 
 # name -> (trigger, secrets, retry). Retry is None for HTTP and callables (no retries).
+# A secret is bound only where it is read: the AI keys by the functions that call a model
+# (runstep runs `ai` and `decision` nodes) and by health, which reports which providers
+# have a key. Starting a run (run_workflow, retry_execution, webhook, fireschedule) only
+# queues steps, so those functions never hold the keys.
 EXPECTED: dict[str, tuple[str, set[str], bool | None]] = {
     "health": ("https", {"OPENAI_API_KEY", "ANTHROPIC_API_KEY"}, None),
     "ensure_profile": ("callable", set(), None),
@@ -28,14 +32,15 @@ EXPECTED: dict[str, tuple[str, set[str], bool | None]] = {
     "publish_event": ("callable", set(), None),
     "save_workflow": ("callable", set(), None),
     "delete_workflow": ("callable", set(), None),
-    "run_workflow": ("callable", {"OPENAI_API_KEY", "ANTHROPIC_API_KEY"}, None),
+    "run_workflow": ("callable", set(), None),
     "pause_execution": ("callable", set(), None),
     "resume_execution": ("callable", set(), None),
     "cancel_execution": ("callable", set(), None),
-    "retry_execution": ("callable", {"OPENAI_API_KEY", "ANTHROPIC_API_KEY"}, None),
-    "webhook": ("https", {"OPENAI_API_KEY", "ANTHROPIC_API_KEY"}, None),
+    "retry_execution": ("callable", set(), None),
+    "webhook": ("https", set(), None),
     "runstep": ("task-queue", {"OPENAI_API_KEY", "ANTHROPIC_API_KEY"}, None),
-    "fireschedule": ("task-queue", {"OPENAI_API_KEY", "ANTHROPIC_API_KEY"}, None),
+    "fireschedule": ("task-queue", set(), None),
+    "rearm": ("task-queue", set(), None),
     "sweep": ("schedule", set(), None),
     "on_event_published": ("google.cloud.pubsub.topic.v1.messagePublished", set(), True),
     "on_task_written": ("google.cloud.firestore.document.v1.written", set(), False),

@@ -11,7 +11,7 @@ from shared.workflows import executions
 from shared.workflows.executions import ExecutionCommand
 
 
-@https_fn.on_call()
+@_edge.on_call()
 def cancel_execution(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     """Callable; signed-in users, their own executions. Input {executionId}; output
     {executionId, status}. Idempotent: asking for the status it already has is a no-op;

@@ -11,7 +11,7 @@ from shared.chat.models import DeleteConversation
 from shared.validation import parse
 
 
-@https_fn.on_call()
+@_edge.on_call()
 def delete_conversation(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     """Callable; signed-in users, their own conversations only (the path is theirs).
 

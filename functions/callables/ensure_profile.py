@@ -13,7 +13,7 @@ from shared.accounts.repository import FirebaseClaims
 from shared.validation import parse
 
 
-@https_fn.on_call()
+@_edge.on_call()
 def ensure_profile(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     """Callable; signed-in users. The web app calls it after every sign-in.
 

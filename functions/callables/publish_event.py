@@ -12,7 +12,7 @@ from shared.events.models import PublishEvent
 from shared.validation import parse
 
 
-@https_fn.on_call()
+@_edge.on_call()
 def publish_event(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     """Callable; signed-in users. Input `PublishEvent` ({type, subject?, data?, id?,
     correlationId?}); output {id, correlationId}. `aura.*` types are refused. Passing

@@ -6,13 +6,12 @@ from typing import Any
 from firebase_functions import https_fn
 
 from functions import _edge, _workflows
-from functions.params import AI_SECRETS
 from shared.validation import parse
 from shared.workflows import executions
 from shared.workflows.executions import RetryExecution
 
 
-@https_fn.on_call(secrets=AI_SECRETS)
+@_edge.on_call()
 def retry_execution(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     """Callable; signed-in users. Input {executionId, fromStart?}; output {executionId}
     (the same execution, or a new one linked by `retryOf` when `fromStart`). Only a failed

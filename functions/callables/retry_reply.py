@@ -13,7 +13,7 @@ from shared.chat.models import RetryReply
 from shared.validation import parse
 
 
-@https_fn.on_call(secrets=AI_SECRETS, timeout_sec=AI_TIMEOUT_S)
+@_edge.on_call(secrets=AI_SECRETS, timeout_sec=AI_TIMEOUT_S)
 def retry_reply(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     """Callable; signed-in users. Input `RetryReply` ({conversationId, messageId: the user
     message}); output {replyId}. Only a reply in `error` is reset (in a transaction), so a

@@ -6,13 +6,12 @@ from typing import Any
 from firebase_functions import https_fn
 
 from functions import _edge, _workflows
-from functions.params import AI_SECRETS
 from shared.validation import parse
 from shared.workflows import executions
 from shared.workflows.executions import RunWorkflow
 
 
-@https_fn.on_call(secrets=AI_SECRETS)
+@_edge.on_call()
 def run_workflow(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     """Callable; signed-in users. Input `RunWorkflow` ({workflowId, input?}); output
     {executionId}. Creates `users/{uid}/executions/{eid}` and queues the entry steps.

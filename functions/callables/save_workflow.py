@@ -9,11 +9,11 @@ from functions import _edge
 from shared import runtime
 from shared.tasks import CloudTasks
 from shared.validation import parse
-from shared.workflows import scheduling, service
+from shared.workflows import service
 from shared.workflows.models import SaveWorkflow
 
 
-@https_fn.on_call()
+@_edge.on_call()
 def save_workflow(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     """Callable; signed-in users, their own workflows only (`users/{uid}/workflows`).
 
@@ -29,13 +29,7 @@ def save_workflow(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     with _edge.call(req, "save_workflow") as caller:
         command = parse(SaveWorkflow, req.data)
         db, now = runtime.get_db(), datetime.now(UTC)
-        saved = service.save_workflow(db=db, uid=caller.uid, command=command, now=now)
-        next_run = scheduling.sync(
-            db=db,
-            enqueuer=CloudTasks(),
-            uid=caller.uid,
-            workflow_id=saved.id,
-            workflow=command,
-            now=now,
+        saved = service.save_workflow(
+            db=db, uid=caller.uid, command=command, now=now, enqueuer=CloudTasks()
         )
-        return saved.model_copy(update={"next_run_at": next_run}).to_wire()
+        return saved.to_wire()

@@ -13,7 +13,7 @@ from shared.accounts.repository import FirebaseClaims
 from shared.validation import parse
 
 
-@https_fn.on_call()
+@_edge.on_call()
 def set_role(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     """Callable; admins only (`role` claim), others get `permission-denied`.
 

@@ -11,7 +11,7 @@ from shared.accounts.models import UpdateSettings
 from shared.validation import parse
 
 
-@https_fn.on_call()
+@_edge.on_call()
 def update_settings(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     """Callable; signed-in users.
 

@@ -7,14 +7,12 @@ from firebase_functions import https_fn, options, tasks_fn
 from pydantic import ValidationError
 
 from functions import _workflows
-from functions.params import AI_SECRETS
 from shared import logs
 from shared.workflows import scheduling
 from shared.workflows.scheduling import FireTask
 
 
 @tasks_fn.on_task_dispatched(
-    secrets=AI_SECRETS,  # the run's first steps may call the AI gateway
     retry_config=options.RetryConfig(max_attempts=5, min_backoff_seconds=10),
     rate_limits=options.RateLimits(max_concurrent_dispatches=20),
 )

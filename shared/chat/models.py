@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.ids import DocId
 from shared.validation import Command, Public
 
 MAX_MESSAGE_CHARS = 8000  # also in firestore.rules
@@ -17,7 +18,6 @@ CONTEXT_BUDGET_TOKENS = 6_000
 HISTORY_LIMIT = 60
 REPLY_MAX_TOKENS = 2_048
 
-DocId = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_-]+$")]
 IntentLabel = Literal[
     "question",
     "task",

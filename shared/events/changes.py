@@ -22,6 +22,20 @@ def operation(before: dict[str, Any] | None, after: dict[str, Any] | None) -> st
     return None
 
 
+def origin_of(
+    op: str, before: dict[str, Any] | None, after: dict[str, Any] | None
+) -> dict[str, Any] | None:
+    """The workflow run that made this write, if one did: a document a step writes carries
+    `origin` {executionId, eventId, correlationId, depth}. Only the write that set it
+    counts: a later edit by the user leaves `origin` as it was and starts a new chain."""
+    if op == "delete" or after is None:
+        return None
+    origin = after.get("origin")
+    if not isinstance(origin, dict) or (before is not None and before.get("origin") == origin):
+        return None
+    return origin
+
+
 def change_event(
     *,
     uid: str,
@@ -31,9 +45,11 @@ def change_event(
     after: dict[str, Any] | None,
     trigger_id: str,
     now: datetime,
+    origin: dict[str, Any] | None = None,
 ) -> EventEnvelope:
     """The event for one change. Its id derives from the trigger's event id, so a
-    redelivered change publishes the same event and the bus records it once."""
+    redelivered change publishes the same event and the bus records it once. A change a
+    workflow step made (`origin`) is one level deeper than the run that made it."""
     kind = COLLECTION_EVENT[collection]
     op_name = {"create": "created", "update": "updated", "delete": "deleted"}[op]
     data: dict[str, Any] = {"id": doc_id, "collection": collection, "operation": op}
@@ -41,7 +57,7 @@ def change_event(
         data.update(
             {k: after.get(k) for k in ("title", "status", "priority") if after.get(k) is not None}
         )
-    return service.envelope_for(
+    envelope = service.envelope_for(
         uid=uid,
         type_=f"aura.{kind}.{op_name}",
         source=f"firestore/users/{uid}/{collection}",
@@ -49,4 +65,13 @@ def change_event(
         now=now,
         data=data,
         event_id=hashlib.sha256(trigger_id.encode()).hexdigest()[:32],
+        correlation_id=str(origin["correlationId"]) if origin else None,
+    )
+    if origin is None:
+        return envelope
+    return envelope.model_copy(
+        update={
+            "causation_id": str(origin.get("eventId") or origin.get("executionId")),
+            "depth": int(origin.get("depth", 0)) + 1,
+        }
     )

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 from pydantic.alias_generators import to_camel
 
-from shared.validation import Command, Public
+from shared.ids import check_doc_id
+from shared.validation import Command, NotStorable, Public, check_storable
 
 # A workflow that emits the event it listens to would loop forever; each event caused by
 # another is one deeper, and the bus refuses chains deeper than this.
@@ -21,7 +21,11 @@ MAX_EVENT_AGE_S = 24 * 3600
 SYSTEM_PREFIX = "aura."
 
 EventType = Annotated[str, Field(min_length=3, max_length=100, pattern=r"^[a-z][a-z0-9_.-]+$")]
-EventId = Annotated[str, Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+EventId = Annotated[
+    str,
+    Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$"),
+    AfterValidator(check_doc_id),
+]
 
 
 class EventEnvelope(BaseModel):
@@ -51,10 +55,18 @@ class EventEnvelope(BaseModel):
 
 
 def check_data_size(value: dict[str, Any]) -> dict[str, Any]:
-    size = len(json.dumps(value, separators=(",", ":"), default=str).encode())
-    if size > MAX_DATA_BYTES:
-        msg = f"is {size} bytes; events carry at most {MAX_DATA_BYTES} (pass ids, not documents)"
-        raise ValueError(msg)
+    """Event data: JSON that Firestore can store, at most MAX_DATA_BYTES.
+
+    Raises:
+        NotStorable: where and why it cannot be stored, or that it is too large.
+    """
+    try:
+        check_storable(value, max_bytes=MAX_DATA_BYTES)
+    except NotStorable as exc:
+        if exc.path:
+            raise
+        msg = f"is over {MAX_DATA_BYTES} bytes; events carry ids, not documents"
+        raise NotStorable((), msg) from None
     return value
 
 

@@ -48,7 +48,7 @@ def auth_emulator_check() -> str:
     Fine inside the emulator; in production it would let anyone act as anyone.
     """
     host = os.environ.get("FIREBASE_AUTH_EMULATOR_HOST")
-    if host and not runtime.in_emulator():
+    if runtime.tokens_unverified():
         msg = "FIREBASE_AUTH_EMULATOR_HOST is set outside the emulator: tokens are not verified"
         raise RuntimeError(msg)
     return "emulator" if host else "verifying ID tokens"

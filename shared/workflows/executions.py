@@ -18,18 +18,21 @@ enqueueing twice is refused.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from shared import logs
 from shared.errors import FailedPrecondition, NotFound, ResourceExhausted
 from shared.tasks import Enqueuer, task_name
-from shared.validation import Command, Public
+from shared.validation import Command, NotStorable, Public, check_storable, storable
 from shared.workflows.models import Node, WorkflowDoc, WorkflowId
 from shared.workflows.nodes import RUNNERS, NodeContext, NodeFailed, NodeResult
 
@@ -40,6 +43,16 @@ if TYPE_CHECKING:  # pragma: no cover
 
 STEP_QUEUE = "runstep"
 MAX_OUTPUT_CHARS = 10_000
+# An execution is one document (1 MiB at most): input, outputs and bookkeeping must fit.
+# The definition is not copied into it (see `snapshot_ref`).
+MAX_INPUT_BYTES = 65_536
+# Step outputs together; parallel steps each check the budget as they start, so it can be
+# passed by what the steps in flight add (at most runstep's 50 concurrent dispatches x 10 KB).
+MAX_TOTAL_OUTPUT_BYTES = 262_144
+MAX_FINAL_OUTPUT_BYTES = 65_536  # `output`: the sinks' outputs, copied once more
+# Per user, whatever starts the runs (manual, webhook, schedule, events, changes).
+MAX_ACTIVE_EXECUTIONS_PER_USER = 25
+MAX_STARTS_PER_MINUTE = 60
 TRUNCATED = "…[truncated]"
 ENDED = frozenset({"succeeded", "failed", "cancelled"})
 SKIPPED = "\x00skipped"  # the branch value that marks a skipped node's arrivals
@@ -49,7 +62,7 @@ NODES = TypeAdapter(list[Node])
 
 class RunWorkflow(Command):
     workflow_id: WorkflowId
-    input: dict[str, Any] = Field(default_factory=dict)
+    input: Annotated[dict[str, Any], storable(MAX_INPUT_BYTES)] = Field(default_factory=dict)
 
 
 class RunWorkflowResult(Public):
@@ -85,12 +98,67 @@ def execution_ref(db: Client, uid: str, eid: str) -> DocumentReference:
     return ref
 
 
-def truncate(value: Any) -> Any:
-    """Outputs are stored in the execution document: large ones are cut, with a marker."""
-    text = json.dumps(value, default=str)
-    if len(text) <= MAX_OUTPUT_CHARS:
+_SNAPSHOTS: OrderedDict[str, dict[str, Any]] = OrderedDict()
+_SNAPSHOTS_LOCK = threading.Lock()
+SNAPSHOT_CACHE_SIZE = 64
+
+
+def definition_of(db: Client, uid: str, execution: dict[str, Any]) -> dict[str, Any] | None:
+    """The definition an execution runs: its workflow version's snapshot (cached per
+    instance: a version never changes), or None when it is gone."""
+    from shared.workflows.service import version_ref
+
+    if "definition" in execution:  # recorded before definitions were snapshotted
+        embedded: dict[str, Any] = execution["definition"]
+        return embedded
+    ref = version_ref(db, uid, execution["workflowId"], int(execution["workflowVersion"]))
+    with _SNAPSHOTS_LOCK:
+        if ref.path in _SNAPSHOTS:
+            _SNAPSHOTS.move_to_end(ref.path)
+            return _SNAPSHOTS[ref.path]
+    snapshot = ref.get()
+    if not snapshot.exists:
+        return None
+    definition = snapshot.to_dict() or {}
+    with _SNAPSHOTS_LOCK:
+        _SNAPSHOTS[ref.path] = definition
+        while len(_SNAPSHOTS) > SNAPSHOT_CACHE_SIZE:
+            _SNAPSHOTS.popitem(last=False)
+    return definition
+
+
+def truncate(value: Any, budget: int = MAX_OUTPUT_CHARS, *, ceiling: int = MAX_OUTPUT_CHARS) -> Any:
+    """A step output as stored in the execution document: the value itself when Firestore
+    can store it within `budget` bytes (at most MAX_OUTPUT_CHARS), else its JSON text cut
+    to the budget with a marker (also for values Firestore refuses: nested arrays, deep
+    nesting, int64 overflow, reserved keys), so recording a step can never fail on it."""
+    budget = max(0, min(budget, ceiling))
+    try:
+        check_storable(value, max_bytes=budget)
+    except NotStorable:
+        pass
+    else:
         return value
-    return text[:MAX_OUTPUT_CHARS] + TRUNCATED
+    try:
+        text = json.dumps(value, default=str, ensure_ascii=False)
+    except (ValueError, RecursionError):
+        text = repr(value)[: budget + 1]
+    text = text.encode("utf-8", errors="replace").decode("utf-8")  # no lone surrogates
+    return text[:budget] + TRUNCATED
+
+
+def outputs_size(steps: dict[str, Any]) -> int:
+    """Bytes the recorded step outputs take, about (the execution's output budget)."""
+    total = 0
+    for step in steps.values():
+        output = step.get("output")
+        if output is None:
+            continue
+        try:
+            total += check_storable(output, max_bytes=MAX_TOTAL_OUTPUT_BYTES)
+        except NotStorable:
+            total += MAX_OUTPUT_CHARS
+    return total
 
 
 @dataclass
@@ -135,7 +203,6 @@ def start_execution(
         ResourceExhausted: the workflow already has its maximum of executions running.
     """
     from google.api_core.exceptions import AlreadyExists
-    from google.cloud.firestore import FieldFilter
 
     from shared.workflows.service import workflow_ref
 
@@ -146,21 +213,16 @@ def start_execution(
     if workflow.status == "archived":
         raise FailedPrecondition("This workflow is archived; set it to active to run it.")
     executions = rt.db.collection("users").document(uid).collection("executions")
-    running = (
-        executions.where(filter=FieldFilter("workflowId", "==", command.workflow_id))
-        .where(filter=FieldFilter("status", "in", list(ACTIVE)))
-        .limit(workflow.settings.max_concurrent_executions)
-        .stream()
-    )
-    if len(list(running)) >= workflow.settings.max_concurrent_executions:
-        raise ResourceExhausted(
-            f"This workflow already has {workflow.settings.max_concurrent_executions} "
-            "executions running; wait for one to finish."
-        )
+    ref = executions.document(execution_id) if execution_id else executions.document()
+    try:
+        _check_limits(executions, command.workflow_id, workflow, now)
+    except ResourceExhausted:
+        if execution_id and ref.get().exists:
+            return RunWorkflowResult(execution_id=ref.id)  # a redelivery of a started run
+        raise
     definition = workflow.to_firestore()
     graph = Graph.of(definition)
     entries = graph.entries()
-    ref = executions.document(execution_id) if execution_id else executions.document()
     steps = {
         node_id: (
             {"status": "queued", "attempts": 0, "dueAt": now}
@@ -178,7 +240,6 @@ def start_execution(
         "input": command.input,
         "output": None,
         "steps": steps,
-        "definition": {k: definition[k] for k in ("nodes", "edges", "variables", "settings")},
         "correlationId": ref.id,
         "stepCount": 0,
         "doneCount": 0,
@@ -186,6 +247,8 @@ def start_execution(
         "finishedAt": None,
         "error": None,
     }
+    if "retryOf" in trigger:
+        doc["retryOf"] = trigger["retryOf"]
     try:
         ref.create(doc)
     except AlreadyExists:
@@ -201,6 +264,43 @@ def start_execution(
     )
     _enqueue(rt, uid, ref.id, [(node_id, 1, None) for node_id in entries])
     return RunWorkflowResult(execution_id=ref.id)
+
+
+def _check_limits(executions: Any, workflow_id: str, workflow: WorkflowDoc, now: datetime) -> None:
+    """The per-workflow and per-user limits on starting a run (count queries: one read
+    per 1,000 entries counted). Not transactional: two starts racing for the last slot
+    may both pass, so a limit can be passed by the number of concurrent starts.
+
+    Raises:
+        ResourceExhausted: which limit, and what to do.
+    """
+    from google.cloud.firestore import FieldFilter
+
+    active = executions.where(filter=FieldFilter("status", "in", list(ACTIVE)))
+    per_workflow = workflow.settings.max_concurrent_executions
+    if _count(active.where(filter=FieldFilter("workflowId", "==", workflow_id))) >= per_workflow:
+        raise ResourceExhausted(
+            f"This workflow already has {per_workflow} executions running; wait for one to finish.",
+            details={"limit": "executionsPerWorkflow", "max": per_workflow},
+        )
+    if _count(active) >= MAX_ACTIVE_EXECUTIONS_PER_USER:
+        raise ResourceExhausted(
+            f"You already have {MAX_ACTIVE_EXECUTIONS_PER_USER} workflow executions running; "
+            "wait for some to finish.",
+            details={"limit": "activeExecutions", "max": MAX_ACTIVE_EXECUTIONS_PER_USER},
+        )
+    recent = executions.where(filter=FieldFilter("startedAt", ">", now - timedelta(minutes=1)))
+    if _count(recent) >= MAX_STARTS_PER_MINUTE:
+        raise ResourceExhausted(
+            f"More than {MAX_STARTS_PER_MINUTE} workflow executions started in the last "
+            "minute; wait a minute.",
+            details={"limit": "startsPerMinute", "max": MAX_STARTS_PER_MINUTE},
+        )
+
+
+def _count(query: Any) -> int:
+    result = query.count().get()
+    return int(result[0][0].value)
 
 
 def _enqueue(
@@ -252,7 +352,11 @@ def run_step(*, rt: Runtime, task: StepTask, now: Callable[[], datetime]) -> str
         return "ended"
     if execution["status"] == "paused":
         return "paused"
-    settings = execution["definition"]["settings"]
+    definition = definition_of(rt.db, task.uid, execution)
+    if definition is None:
+        _fail(rt.db, ref, now(), None, "the workflow version it runs is gone")
+        return "ended"
+    settings = definition["settings"]
     if execution["stepCount"] >= settings["maxSteps"]:
         _fail(rt.db, ref, now(), None, f"more than {settings['maxSteps']} steps")
         return "ended"
@@ -274,12 +378,12 @@ def run_step(*, rt: Runtime, task: StepTask, now: Callable[[], datetime]) -> str
     )
     if execution["status"] == "queued":
         _mark_running(rt.db, ref)
-    graph = Graph.of(execution["definition"])
+    graph = Graph.of(definition)
     node = graph.nodes[task.node_id]
     result: NodeResult | None = None
     failure: NodeFailed | None = None
     try:
-        result = RUNNERS[node.type](node, _context(rt, task, execution, now()))
+        result = RUNNERS[node.type](node, _context(rt, task, execution, definition, now()))
     except NodeFailed as exc:
         failure = exc
     except Exception as exc:
@@ -298,11 +402,27 @@ def run_step(*, rt: Runtime, task: StepTask, now: Callable[[], datetime]) -> str
             else f"{node.type} succeeded (attempt {task.attempt})"
         ),
     )
-    _record(rt, ref, graph=graph, node=node, task=task, result=result, failure=failure, now=now)
+    _record(
+        rt,
+        ref,
+        graph=graph,
+        node=node,
+        task=task,
+        result=result,
+        failure=failure,
+        now=now,
+        output_budget=MAX_TOTAL_OUTPUT_BYTES - outputs_size(execution["steps"]),
+    )
     return "ran"
 
 
-def _context(rt: Runtime, task: StepTask, execution: dict[str, Any], now: datetime) -> NodeContext:
+def _context(
+    rt: Runtime,
+    task: StepTask,
+    execution: dict[str, Any],
+    definition: dict[str, Any],
+    now: datetime,
+) -> NodeContext:
     outputs = {
         node_id: {"output": step.get("output"), "status": step["status"]}
         for node_id, step in execution["steps"].items()
@@ -315,7 +435,7 @@ def _context(rt: Runtime, task: StepTask, execution: dict[str, Any], now: dateti
         plan=str(profile.get("plan", "free")),
         scope={
             "input": execution["input"],
-            "vars": execution["definition"]["variables"],
+            "vars": definition["variables"],
             "nodes": outputs,
             "trigger": execution["trigger"],
             "execution": {"id": task.execution_id, "workflowId": execution["workflowId"]},
@@ -342,12 +462,18 @@ def _record(
     result: NodeResult | None,
     failure: NodeFailed | None,
     now: Callable[[], datetime],
+    output_budget: int = MAX_OUTPUT_CHARS,
 ) -> None:
     """Write the step's result, then tell its successors it arrived.
 
     No transactions: parallel branches would contend for the execution document. Field
-    updates do not conflict, and the join is decided by arrivals (below).
+    updates do not conflict, and the join is decided by arrivals (below). The output is
+    cut to what is left of the execution's output budget; should Firestore still refuse
+    the write (the document would pass 1 MiB), the step and the run fail instead, so a
+    step is never left `running` for the sweeper to run again with its side effects.
     """
+    from google.api_core.exceptions import InvalidArgument as Refused
+
     key = _step_key(node.id)
     finished = now()
     if failure is not None and failure.retryable and task.attempt < node.retry.attempts:
@@ -374,14 +500,23 @@ def _record(
         return
     update: dict[str, Any] = {
         f"{key}.status": "failed" if failure else "succeeded",
-        f"{key}.output": truncate(result.output) if result else None,
+        f"{key}.output": truncate(result.output, output_budget) if result else None,
         f"{key}.error": str(failure)[:1000] if failure else None,
         f"{key}.finishedAt": finished,
     }
     branch = result.branch if result else None
     if branch is not None:
         update[f"{key}.branch"] = branch
-    ref.update(update)
+    try:
+        ref.update(update)
+    except (Refused, ValueError) as exc:
+        reason = f"the step's result could not be stored: {exc}"[:1000]
+        logs.error("step result refused", nodeId=node.id, error=reason)
+        ref.update(
+            {f"{key}.status": "failed", f"{key}.error": reason, f"{key}.finishedAt": finished}
+        )
+        _fail(rt.db, ref, finished, node.id, reason)
+        return
     at = result.wait_until if result else None
     _settled(
         rt,
@@ -466,11 +601,15 @@ def _count_done(ref: DocumentReference, graph: Graph, now: Callable[[], datetime
         {
             "status": "succeeded",
             "finishedAt": now(),
-            "output": {
-                n: steps[n].get("output")
-                for n in graph.sinks()
-                if steps[n]["status"] == "succeeded"
-            },
+            "output": truncate(
+                {
+                    n: steps[n].get("output")
+                    for n in graph.sinks()
+                    if steps[n]["status"] == "succeeded"
+                },
+                MAX_FINAL_OUTPUT_BYTES,
+                ceiling=MAX_FINAL_OUTPUT_BYTES,
+            ),
         }
     )
 
@@ -607,15 +746,21 @@ def retry(*, rt: Runtime, uid: str, command: RetryExecution, now: datetime) -> R
 
     ref = execution_ref(rt.db, uid, command.execution_id)
 
+    retry_id = hashlib.sha256(f"{command.execution_id}:from-start".encode()).hexdigest()[:20]
+
     @firestore.transactional
     def reopen(transaction: Any) -> dict[str, Any]:
         snapshot = ref.get(transaction=transaction)
         if not snapshot.exists:
             raise NotFound("No such execution.", details={"field": "executionId"})
         execution = snapshot.to_dict() or {}
+        if command.from_start and execution.get("retriedAs"):
+            return execution  # retried from the start before: the same new execution
         if execution["status"] != "failed":
             raise FailedPrecondition("Only a failed execution can be retried.")
-        if not command.from_start:
+        if command.from_start:
+            transaction.update(ref, {"retriedAs": retry_id})
+        else:
             failed = [n for n, step in execution["steps"].items() if step["status"] == "failed"]
             update: dict[str, Any] = {
                 "status": "running",
@@ -631,15 +776,16 @@ def retry(*, rt: Runtime, uid: str, command: RetryExecution, now: datetime) -> R
 
     execution = reopen(rt.db.transaction())
     if command.from_start:
-        started = start_execution(
+        # One new execution per failed one, under an id derived from it: a repeated
+        # call (a double click, a retried request) finds it instead of making another.
+        return start_execution(
             rt=rt,
             uid=uid,
             command=RunWorkflow(workflow_id=execution["workflowId"], input=execution["input"]),
             trigger={**execution["trigger"], "retryOf": command.execution_id},
             now=now,
+            execution_id=execution.get("retriedAs") or retry_id,
         )
-        execution_ref(rt.db, uid, started.execution_id).update({"retryOf": command.execution_id})
-        return started
     generation = f"retry-{execution.get('generation', 0) + 1}"
     failed_steps = [
         (node_id, int(step.get("attempts", 0)) + 1, None)
@@ -670,7 +816,12 @@ def repair(*, rt: Runtime, ref: DocumentReference, now: datetime) -> str:
     execution = ref.get().to_dict() or {}
     if execution.get("status") not in ("queued", "running"):
         return "ended"
-    settings = execution["definition"]["settings"]
+    uid = ref.parent.parent.id if ref.parent.parent else ""
+    definition = definition_of(rt.db, uid, execution)
+    if definition is None:
+        _fail(rt.db, ref, now, None, "the workflow version it runs is gone")
+        return "deadline"
+    settings = definition["settings"]
     if now > execution["startedAt"] + timedelta(seconds=settings["deadlineSeconds"]):
         _fail(rt.db, ref, now, None, "the execution passed its deadline")
         return "deadline"
@@ -694,7 +845,6 @@ def repair(*, rt: Runtime, ref: DocumentReference, now: datetime) -> str:
     if not lost:
         return "healthy"
     ref.update(update)
-    uid = ref.parent.parent.id if ref.parent.parent else ""
     _log(
         rt.db,
         uid,

@@ -14,11 +14,11 @@ reported at the path the client sent (`nodes[2].config.url`) and a bad `type` at
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Annotated, Any, Literal, Self
+from urllib.parse import urlsplit
 
 from pydantic import (
     AfterValidator,
@@ -34,7 +34,9 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from shared.accounts.models import Timezone
 from shared.events.models import SYSTEM_PREFIX, EventType, check_data_size
-from shared.validation import Command, Public
+from shared.ids import check_doc_id
+from shared.net.headers import check_header_name
+from shared.validation import Command, NotStorable, Public, check_storable
 
 # --- limits --------------------------------------------------------------------------
 
@@ -104,6 +106,7 @@ WorkflowId = Annotated[
     AfterValidator(
         _matching(r"[A-Za-z0-9_-]{1,64}", "use letters, digits, '_' or '-' (at most 64)")
     ),
+    AfterValidator(check_doc_id),
 ]
 Branch = Annotated[
     str,
@@ -133,13 +136,9 @@ _HEADER_NAME = re.compile(r"[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}")
 
 
 def json_size(value: Any) -> int:
-    """Bytes of `value` as compact JSON (ValueError if it is not JSON: NaN, sets, ...)."""
-    try:
-        text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-    except (TypeError, ValueError) as exc:
-        msg = f"is not JSON-serialisable ({exc})"
-        raise ValueError(msg) from None
-    return len(text.encode())
+    """Bytes of `value` as compact JSON, at most; NotStorable (a ValueError) if Firestore
+    could not store it (too deep, nested arrays, reserved keys, NaN, int64 overflow)."""
+    return check_storable(value, max_bytes=1_048_576)  # callers apply their own limits
 
 
 # --- error paths through discriminated unions ----------------------------------------
@@ -166,6 +165,9 @@ def _untagged(kind: str, tags: tuple[str, ...]) -> WrapValidator:
                     message = f"Field required (the {kind} type, one of: {expected})"
                 elif loc and tag is not None and loc[0] == tag:
                     loc = loc[1:]
+                cause = error.get("ctx", {}).get("error")
+                if isinstance(cause, NotStorable):  # point inside the value
+                    loc, message = (*loc, *cause.path), cause.problem
                 errors.append(
                     {
                         "type": PydanticCustomError(error["type"], message),
@@ -270,6 +272,9 @@ class HttpConfig(Part):
             if not _HEADER_NAME.fullmatch(name):
                 msg = f"'{name}' is not a valid header name"
                 raise ValueError(msg)
+            # Host, Metadata-Flavor, X-Forwarded-*, hop-by-hop...: the run-time policy,
+            # refused at save time too (values are templates, checked when rendered).
+            check_header_name(name)
         return value
 
     def sources(self) -> Iterator[tuple[str, str, str]]:
@@ -344,9 +349,21 @@ class TaskConfig(Part):
             yield "template", "notes", self.notes
 
 
-def _check_link(value: str | None) -> str | None:
-    if value is not None and not (value.startswith("/") or value.startswith("https://")):
-        msg = "must be a path in the app ('/tasks') or an https:// URL"
+def check_link(value: str | None) -> str | None:
+    """A link the web app may follow: a path in the app (`/tasks?x=1`) or an https URL.
+
+    Browsers read `//host` and `/\\host` as another site, so a path must not start with
+    either; backslashes, whitespace and control characters are refused anywhere.
+    """
+    if value is None:
+        return None
+    msg = "must be a path in the app ('/tasks') or an https:// URL"
+    if "\\" in value or any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
+        raise ValueError(msg)
+    parts = urlsplit(value)
+    in_app = value.startswith("/") and not value.startswith("//") and not parts.netloc
+    external = parts.scheme == "https" and bool(parts.hostname) and "@" not in parts.netloc
+    if not (in_app or external):
         raise ValueError(msg)
     return value
 
@@ -356,7 +373,7 @@ class NotifyConfig(Part):
 
     title: str = Field(min_length=1, max_length=200)
     body: str = Field(min_length=1, max_length=2_000)
-    link: Annotated[str | None, AfterValidator(_check_link)] = Field(default=None, max_length=2_000)
+    link: Annotated[str | None, AfterValidator(check_link)] = Field(default=None, max_length=2_000)
 
     def sources(self) -> Iterator[tuple[str, str, str]]:
         yield "template", "title", self.title
@@ -380,7 +397,6 @@ class EventConfig(Part):
     @field_validator("data")
     @classmethod
     def _small(cls, value: dict[str, Any]) -> dict[str, Any]:
-        json_size(value)
         return check_data_size(value)
 
     def sources(self) -> Iterator[tuple[str, str, str]]:
@@ -501,7 +517,7 @@ class ManualTrigger(Part):
 
 
 class WebhookTrigger(Part):
-    """Started by a signed POST; the secret lives in `_webhookSecrets/{uid}_{wid}`."""
+    """Started by a signed POST; the secret lives in `_webhookSecrets` (server-only)."""
 
     type: Literal["webhook"]
 

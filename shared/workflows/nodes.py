@@ -59,6 +59,20 @@ class NodeContext:
     def side_effect_id(self, node_id: str) -> str:
         return hashlib.sha256(f"{self.execution_id}:{node_id}".encode()).hexdigest()[:24]
 
+    def origin(self) -> dict[str, Any]:
+        """Stamped on every document a step writes, so the change event that write causes
+        continues this run's causation chain one level deeper (see
+        `shared.events.changes`): a workflow that writes what triggers it stops at the
+        bus's causation limit instead of starting itself forever."""
+        trigger = self.scope.get("trigger") or {}
+        caused_by_event = trigger.get("type") == "event"
+        return {
+            "executionId": self.execution_id,
+            "eventId": trigger.get("eventId") if caused_by_event else None,
+            "correlationId": trigger["correlationId"] if caused_by_event else self.correlation_id,
+            "depth": int(trigger.get("depth", 0)) if caused_by_event else 0,
+        }
+
 
 @dataclass(frozen=True)
 class NodeResult:
@@ -110,6 +124,7 @@ def run_notify(node: NotifyNode, ctx: NodeContext) -> NodeResult:
         "read": False,
         "createdAt": ctx.now,
         "executionId": ctx.execution_id,
+        "origin": ctx.origin(),
     }
     with contextlib.suppress(AlreadyExists):  # this step ran before and created it
         ref.create(data)
@@ -132,6 +147,7 @@ def run_task(node: TaskNode, ctx: NodeContext) -> NodeResult:
         "tags": ["workflow"],
         "createdAt": ctx.now,
         "completedAt": None,
+        "origin": ctx.origin(),
     }
     with contextlib.suppress(AlreadyExists):
         ref.create(data)
@@ -179,6 +195,10 @@ def run_delay(node: DelayNode, ctx: NodeContext) -> NodeResult:
             ) from exc
         if until.tzinfo is None:
             raise NodeFailed("until: the time needs a UTC offset", retryable=False)
+        from shared.tasks import FARTHEST  # how far hops past Cloud Tasks' 30 days carry
+
+        if until - ctx.now > FARTHEST:
+            raise NodeFailed(f"until: more than {FARTHEST.days} days ahead", retryable=False)
     return NodeResult(output={"until": until.isoformat()}, wait_until=max(until, ctx.now))
 
 
@@ -234,49 +254,46 @@ def run_decision(node: DecisionNode, ctx: NodeContext) -> NodeResult:
 
 
 def run_http(node: HttpNode, ctx: NodeContext) -> NodeResult:
-    """An HTTP call to a URL the SSRF guard has cleared, with a timeout and a size cap."""
-    import httpx
+    """An HTTP call to a URL the SSRF guard has cleared, connected to the addresses it
+    cleared, within `timeout_seconds` in all and a size cap (see `shared.net.pinned`)."""
+    from urllib.parse import urlsplit
 
-    from shared.net import ssrf
+    from shared.net import headers as header_policy
+    from shared.net import pinned, ssrf
 
     url = _render(node.config.url, ctx)
     try:
-        target = ssrf.check_url(url, allow_private=ctx.allow_private_urls)
-    except ssrf.BlockedURL as exc:
-        raise NodeFailed(f"url refused: {exc}", retryable=False) from exc
-    try:
-        headers = templates.render_value(dict(node.config.headers), ctx.scope)
+        rendered = templates.render_value(dict(node.config.headers), ctx.scope)
     except ValueError as exc:
         raise NodeFailed(str(exc), retryable=False) from exc
     body = _render(node.config.body, ctx) if node.config.body else None
-    limit = node.config.max_response_bytes
     try:
-        # trust_env=False: no proxy from the environment; redirects are not followed,
-        # since a redirect could point past the guard.
-        with (
-            httpx.Client(timeout=node.config.timeout_seconds, trust_env=False) as client,
-            client.stream(node.config.method, url, headers=headers, content=body) as response,
-        ):
-            chunks: list[bytes] = []
-            size = 0
-            for chunk in response.iter_bytes():
-                size += len(chunk)
-                if size > limit:
-                    raise NodeFailed(f"response larger than {limit} bytes", retryable=False)
-                chunks.append(chunk)
-    except httpx.HTTPError as exc:
-        raise NodeFailed(f"{type(exc).__name__}: {exc}"[:300]) from exc
-    text = b"".join(chunks).decode(response.encoding or "utf-8", errors="replace")
-    if response.status_code >= 400:
-        raise NodeFailed(
-            f"HTTP {response.status_code} from {target.host}",
-            retryable=response.status_code >= 500 or response.status_code == 429,
+        response = pinned.fetch(
+            node.config.method,
+            url,
+            headers={str(name): str(value) for name, value in rendered.items()},
+            body=body.encode() if body is not None else None,
+            max_bytes=node.config.max_response_bytes,
+            deadline_s=node.config.timeout_seconds,
+            allow_private=ctx.allow_private_urls,
         )
+    except ssrf.BlockedURL as exc:
+        raise NodeFailed(f"url refused: {exc}", retryable=False) from exc
+    except header_policy.BlockedHeader as exc:
+        raise NodeFailed(str(exc), retryable=False) from exc
+    except pinned.FetchError as exc:
+        raise NodeFailed(str(exc), retryable=exc.retryable) from exc
+    if response.status >= 400:
+        raise NodeFailed(
+            f"HTTP {response.status} from {urlsplit(url).hostname}",
+            retryable=response.status >= 500 or response.status == 429,
+        )
+    text = response.text()
     try:
         parsed: Any = json.loads(text) if text else None
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):  # too deep for JSON: kept as text
         parsed = text
-    return NodeResult(output={"status": response.status_code, "body": parsed})
+    return NodeResult(output={"status": response.status, "body": parsed})
 
 
 RUNNERS: dict[str, Callable[[Any, NodeContext], NodeResult]] = {

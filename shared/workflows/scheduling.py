@@ -1,6 +1,6 @@
 """Schedule triggers: each run is a named Cloud Task at its cron time.
 
-`_schedules/{uid}_{wid}` (server-only) holds a workflow's armed schedule: cron, time zone
+`_schedules/{server_key(uid, wid)}` (server-only) holds a workflow's armed schedule: cron, time zone
 and `nextFireAt`. Arming enqueues a task on the `fireschedule` queue named by
 `fire_key(uid/wid, time)`, so arming the same time twice makes one task. When the task
 fires it starts the run (execution id derived from the fire time: a duplicate delivery
@@ -11,6 +11,7 @@ times are not caught up: a chain the sweeper finds broken is re-armed from now.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -19,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shared import logs
 from shared.errors import AuraError, NotFound
+from shared.ids import server_key
 from shared.tasks import Enqueuer
 from shared.workflows.executions import Runtime, RunWorkflow, start_execution
 from shared.workflows.models import Definition, ScheduleTrigger, WorkflowDoc
@@ -31,6 +33,8 @@ SCHEDULE_QUEUE = "fireschedule"
 SCHEDULES = "_schedules"
 # An armed time this far in the past means its task was lost: the sweeper re-arms.
 BROKEN_AFTER = timedelta(minutes=2)
+# A schedule the sweeper failed to repair is tried again this much later.
+RETRY_REPAIR_AFTER = timedelta(minutes=15)
 
 
 class FireTask(BaseModel):
@@ -44,7 +48,7 @@ class FireTask(BaseModel):
 
 
 def schedule_ref(db: Client, uid: str, workflow_id: str) -> DocumentReference:
-    ref: DocumentReference = db.collection(SCHEDULES).document(f"{uid}_{workflow_id}")
+    ref: DocumentReference = db.collection(SCHEDULES).document(server_key(uid, workflow_id))
     return ref
 
 
@@ -85,6 +89,32 @@ def sync(
         }
     )
     return at
+
+
+def arm_before_save(
+    *, enqueuer: Enqueuer, uid: str, workflow_id: str, workflow: Definition, now: datetime
+) -> dict[str, Any] | None:
+    """Queue the first run of the schedule a save is about to store, and return the
+    `_schedules` document the save writes in its own transaction (None: no schedule, so
+    the save deletes it).
+
+    The task goes first: should the save then fail, the task finds no schedule holding
+    its time when it fires and does nothing; should the task fail to queue, nothing is
+    saved. So a save never leaves a stored schedule without its task (or the reverse).
+    """
+    trigger = schedule_of(workflow)
+    if trigger is None:
+        return None
+    at = next_fire(trigger.cron, trigger.timezone, now)
+    _arm(enqueuer, uid, workflow_id, at)
+    return {
+        "uid": uid,
+        "workflowId": workflow_id,
+        "cron": trigger.cron,
+        "timezone": trigger.timezone,
+        "nextFireAt": at,
+        "armedAt": now,
+    }
 
 
 def sync_stored(
@@ -155,9 +185,18 @@ def fire(*, rt: Runtime, task: FireTask, now: datetime) -> str:
     return outcome
 
 
-def repair_chains(*, rt: Runtime, now: datetime, limit: int = 200) -> int:
-    """Re-arm schedules whose armed time passed without firing (a lost task). Returns
-    how many were re-armed or, when their workflow no longer has a schedule, removed."""
+def repair_chains(*, rt: Runtime, now: datetime, limit: int = 200) -> dict[str, int]:
+    """Re-arm schedules whose armed time passed without firing (a lost task).
+
+    Each schedule is repaired on its own: one that fails (a corrupt document, a workflow
+    that no longer validates, Cloud Tasks refusing) is logged, counted and put back
+    `RETRY_REPAIR_AFTER` (so the oldest failures cannot fill every sweep's `limit`),
+    and the others go on.
+
+    Returns:
+        {"repaired": re-armed, or removed when the workflow no longer has a schedule;
+        "errors": failed, to be tried again by a later sweep}.
+    """
     from google.cloud.firestore import FieldFilter
 
     broken = (
@@ -166,11 +205,23 @@ def repair_chains(*, rt: Runtime, now: datetime, limit: int = 200) -> int:
         .limit(limit)
         .stream()
     )
-    repaired = 0
+    counts = {"repaired": 0, "errors": 0}
     for snapshot in broken:
-        data = snapshot.to_dict() or {}
-        uid, workflow_id = data["uid"], data["workflowId"]
-        at = sync_stored(db=rt.db, enqueuer=rt.enqueuer, uid=uid, workflow_id=workflow_id, now=now)
+        try:
+            data = snapshot.to_dict() or {}
+            uid, workflow_id = data["uid"], data["workflowId"]
+            at = sync_stored(
+                db=rt.db, enqueuer=rt.enqueuer, uid=uid, workflow_id=workflow_id, now=now
+            )
+        except Exception as exc:  # one bad schedule must not stop the repair of the others
+            error = repr(exc)[:500]
+            logs.error("schedule chain repair failed", schedule=snapshot.id, error=error)
+            counts["errors"] += 1
+            with contextlib.suppress(Exception):  # if this fails too, the next sweep retries
+                snapshot.reference.update(
+                    {"nextFireAt": now + RETRY_REPAIR_AFTER, "repairError": error}
+                )
+            continue
         logs.warning("schedule chain repaired", workflowId=workflow_id, nextFireAt=str(at))
-        repaired += 1
-    return repaired
+        counts["repaired"] += 1
+    return counts

@@ -2,7 +2,7 @@
 
 A definition lives at `users/{uid}/workflows/{wid}`, so a user only ever reaches their
 own (someone else's id is simply not there). Its webhook secret is never stored on it:
-`_webhookSecrets/{uid}_{wid}` ({secret, createdAt}) is server-only, created in the same
+`_webhookSecrets/{server_key(uid, wid)}` ({secret, createdAt}) is server-only, created in the same
 transaction as the save that first gives the workflow a webhook trigger, and returned by
 that save only.
 """
@@ -13,7 +13,8 @@ import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from shared.errors import FailedPrecondition
+from shared.errors import FailedPrecondition, ResourceExhausted
+from shared.ids import server_key
 from shared.workflows.models import (
     DeleteWorkflowResult,
     SaveWorkflow,
@@ -30,10 +31,15 @@ if TYPE_CHECKING:  # pragma: no cover
         Transaction,
     )
 
+    from shared.tasks import Enqueuer
+
 USERS = "users"
 WORKFLOWS = "workflows"
+VERSIONS = "versions"
+SNAPSHOT_FIELDS = ("nodes", "edges", "variables", "settings")
 WEBHOOK_SECRETS = "_webhookSecrets"
 SECRET_BYTES = 32
+MAX_WORKFLOWS_PER_USER = 100
 
 
 def workflows_of(db: Client, uid: str) -> CollectionReference:
@@ -47,8 +53,25 @@ def workflow_ref(db: Client, uid: str, workflow_id: str) -> DocumentReference:
     return ref
 
 
+def version_ref(db: Client, uid: str, workflow_id: str, version: int) -> DocumentReference:
+    """`users/{uid}/workflows/{wid}/versions/{version}`: the definition as saved."""
+    ref: DocumentReference = (
+        workflow_ref(db, uid, workflow_id).collection(VERSIONS).document(str(version))
+    )
+    return ref
+
+
+def snapshot_of(doc: WorkflowDoc, now: datetime) -> dict[str, Any]:
+    stored = doc.to_firestore()
+    return {
+        **{key: stored[key] for key in SNAPSHOT_FIELDS},
+        "version": doc.version,
+        "savedAt": now,
+    }
+
+
 def webhook_secret_id(uid: str, workflow_id: str) -> str:
-    return f"{uid}_{workflow_id}"
+    return server_key(uid, workflow_id)
 
 
 def webhook_secret_ref(db: Client, uid: str, workflow_id: str) -> DocumentReference:
@@ -59,7 +82,7 @@ def webhook_secret_ref(db: Client, uid: str, workflow_id: str) -> DocumentRefere
 
 
 def save_workflow(
-    *, db: Client, uid: str, command: SaveWorkflow, now: datetime
+    *, db: Client, uid: str, command: SaveWorkflow, now: datetime, enqueuer: Enqueuer
 ) -> SaveWorkflowResult:
     """Create or replace the caller's workflow, bumping its version.
 
@@ -83,10 +106,16 @@ def save_workflow(
     """
     from google.cloud import firestore
 
+    from shared.workflows import scheduling
+
     check_workflow(command)
     ref = workflow_ref(db, uid, command.id) if command.id else workflows_of(db, uid).document()
     secret_ref = webhook_secret_ref(db, uid, ref.id)
+    schedule_ref = scheduling.schedule_ref(db, uid, ref.id)
     definition = command.to_firestore()
+    schedule = scheduling.arm_before_save(
+        enqueuer=enqueuer, uid=uid, workflow_id=ref.id, workflow=command, now=now
+    )
 
     @firestore.transactional
     def apply(transaction: Transaction) -> tuple[int, str | None]:
@@ -96,6 +125,14 @@ def save_workflow(
         current = int(stored["version"]) if stored else 0
         if command.expected_version is not None and command.expected_version != current:
             raise _stale(ref.id, expected=command.expected_version, current=current)
+        if stored is None:
+            counted = workflows_of(db, uid).count().get(transaction=transaction)  # type: ignore[no-untyped-call]
+            if int(counted[0][0].value) >= MAX_WORKFLOWS_PER_USER:
+                raise ResourceExhausted(
+                    f"You have {MAX_WORKFLOWS_PER_USER} workflows, the most one account can "
+                    "keep; delete one to create another.",
+                    details={"limit": "workflows", "max": MAX_WORKFLOWS_PER_USER},
+                )
         doc = WorkflowDoc.model_validate(
             {
                 **definition,
@@ -108,20 +145,33 @@ def save_workflow(
             transaction.create(ref, doc.to_firestore())
         else:
             transaction.set(ref, doc.to_firestore())
+        # What executions of this version run: written once, never changed, so each
+        # execution names its version instead of carrying a copy of the definition.
+        transaction.set(version_ref(db, uid, ref.id, doc.version), snapshot_of(doc, now))
         secret: str | None = None
         if command.has_webhook and not secret_snapshot.exists:
             secret = secrets.token_hex(SECRET_BYTES)
             transaction.create(secret_ref, {"secret": secret, "createdAt": now})
         elif not command.has_webhook and secret_snapshot.exists:
             transaction.delete(secret_ref)
+        if schedule is not None:
+            transaction.set(schedule_ref, schedule)
+        else:
+            transaction.delete(schedule_ref)
         return doc.version, secret
 
     version, secret = apply(db.transaction())
-    return SaveWorkflowResult(id=ref.id, version=version, webhook_secret=secret)
+    return SaveWorkflowResult(
+        id=ref.id,
+        version=version,
+        webhook_secret=secret,
+        next_run_at=schedule["nextFireAt"] if schedule else None,
+    )
 
 
 def delete_workflow(*, db: Client, uid: str, workflow_id: str) -> DeleteWorkflowResult:
-    """Delete the caller's workflow definition and its webhook secret.
+    """Delete the caller's workflow definition, its webhook secret and its schedule, in
+    one transaction (a queued schedule task then finds no schedule and does nothing).
 
     Idempotent: deleting a workflow that does not exist (never did, already deleted, or
     someone else's id) changes nothing and returns `deleted: false`. Executions already
@@ -129,8 +179,11 @@ def delete_workflow(*, db: Client, uid: str, workflow_id: str) -> DeleteWorkflow
     """
     from google.cloud import firestore
 
+    from shared.workflows import scheduling
+
     ref = workflow_ref(db, uid, workflow_id)
     secret_ref = webhook_secret_ref(db, uid, workflow_id)
+    schedule_ref = scheduling.schedule_ref(db, uid, workflow_id)
 
     @firestore.transactional
     def apply(transaction: Transaction) -> bool:
@@ -138,6 +191,7 @@ def delete_workflow(*, db: Client, uid: str, workflow_id: str) -> DeleteWorkflow
             return False
         transaction.delete(ref)
         transaction.delete(secret_ref)
+        transaction.delete(schedule_ref)
         return True
 
     return DeleteWorkflowResult(deleted=apply(db.transaction()))

@@ -22,6 +22,7 @@ from datetime import datetime
 from typing import Any, NoReturn
 
 from shared.errors import InvalidArgument
+from shared.validation import NotStorable, check_storable, field_path
 from shared.workflows.models import (
     AiNode,
     ConditionNode,
@@ -37,10 +38,6 @@ from shared.workflows.models import (
 # Firestore refuses a document over 1 MiB (its own size measure, see `stored_bytes`); this
 # leaves room for the document name, version and timestamps.
 MAX_STORED_BYTES = 1_000_000
-# Free-form values (variables, JSON schemas, event data) may nest this deep: Firestore
-# allows 20 levels in a whole document, and these sit a few levels down already.
-MAX_VALUE_DEPTH = 12
-_INT64 = (-(2**63), 2**63 - 1)
 
 
 def check_workflow(definition: Definition) -> None:
@@ -276,23 +273,16 @@ def _check_triggers(
 # --- what Firestore can store --------------------------------------------------------
 
 
-def _check_storable(value: Any, path: str, depth: int = 0) -> None:
-    """Free-form JSON that Firestore also accepts: no empty or reserved (`__x__`) keys,
-    no list directly inside a list, 64-bit integers, limited nesting."""
-    if isinstance(value, dict | list) and depth >= MAX_VALUE_DEPTH:
-        _fail(path, f"nests more than {MAX_VALUE_DEPTH} levels deep")
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if not key or (key.startswith("__") and key.endswith("__")):
-                _fail(path, f"'{key}' cannot be a key (empty, or of the reserved form __x__)")
-            _check_storable(item, f"{path}.{key}", depth + 1)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            if isinstance(item, list):
-                _fail(f"{path}[{index}]", "a list cannot directly hold another list")
-            _check_storable(item, f"{path}[{index}]", depth + 1)
-    elif isinstance(value, int) and not _INT64[0] <= value <= _INT64[1]:
-        _fail(path, f"{value} is outside the 64-bit integer range")
+def _check_storable(value: Any, path: str) -> None:
+    """Free-form JSON (variables, schemas, event data) that Firestore also accepts."""
+    try:
+        check_storable(value, max_bytes=MAX_STORED_BYTES)
+    except NotStorable as exc:
+        _fail(
+            f"{path}{'.' if exc.path and isinstance(exc.path[0], str) else ''}"
+            f"{field_path(exc.path)}",
+            exc.problem,
+        )
 
 
 def stored_bytes(value: Any) -> int:

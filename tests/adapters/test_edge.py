@@ -78,3 +78,38 @@ def test_anonymous_auth_accounts_are_unauthenticated() -> None:
     with pytest.raises(https_fn.HttpsError) as caught, _edge.call(request(auth), "f"):
         pass
     assert caught.value.code == Code.UNAUTHENTICATED
+
+
+def test_callables_refuse_to_serve_when_tokens_would_go_unverified(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The Auth emulator's variable in a deployed function (no FUNCTIONS_EMULATOR) makes
+    the SDK accept unsigned tokens: every callable answers `unavailable` instead."""
+    auth = SimpleNamespace(uid="u1", token={"firebase": {"sign_in_provider": "password"}})
+    monkeypatch.setenv("FIREBASE_AUTH_EMULATOR_HOST", "127.0.0.1:9099")
+    monkeypatch.delenv("FUNCTIONS_EMULATOR", raising=False)
+    with pytest.raises(https_fn.HttpsError) as caught, _edge.call(request(auth), "f"):
+        pass
+    assert caught.value.code == Code.UNAVAILABLE
+    monkeypatch.setenv("FUNCTIONS_EMULATOR", "true")  # inside the emulator it is expected
+    with _edge.call(request(auth), "f") as caller:
+        assert caller.uid == "u1"
+
+
+def test_a_body_nested_too_deeply_for_the_sdk_is_invalid_argument() -> None:
+    """The SDK's own parse raises RecursionError (an `internal`) on deep JSON; the guard
+    every callable is registered through answers `invalid-argument` first."""
+    from flask import Flask
+
+    from main import update_settings
+
+    deep = '{"data": ' + '{"a":' * 5_000 + "1" + "}" * 5_000 + "}"
+    with Flask(__name__).test_request_context(
+        "/", method="POST", data=deep, content_type="application/json"
+    ):
+        from flask import request
+
+        response = update_settings(request)
+    assert response.status_code == 400
+    assert response.get_json()["error"]["details"] == {"field": "data"}
+    assert update_settings.__firebase_endpoint__.callableTrigger is not None

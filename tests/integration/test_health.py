@@ -52,3 +52,20 @@ def test_a_missing_topic_degrades_health_against_the_real_emulator() -> None:
     assert report.checks["pubsub"].ok is False
     assert "NotFound" in report.checks["pubsub"].detail
     assert report.checks["firestore"].ok is True
+
+
+def test_hosting_serves_the_app_with_security_headers() -> None:
+    """No inline script may run, no other site may frame the app, no MIME sniffing."""
+    resp = emu.session.get(f"{emu.HOSTING}/", timeout=20)
+    assert resp.status_code == 200
+    csp = {
+        part.split(" ", 1)[0]: part.split(" ", 1)[1]
+        for part in resp.headers["Content-Security-Policy"].split("; ")
+    }
+    assert csp["script-src"] == "'self'"  # no 'unsafe-inline', no 'unsafe-eval'
+    assert csp["frame-ancestors"] == "'none'"
+    assert csp["object-src"] == "'none'"
+    assert resp.headers["X-Content-Type-Options"] == "nosniff"
+    assert resp.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert resp.headers["X-Frame-Options"] == "DENY"
+    assert "<script>" not in resp.text  # the built page has no inline script

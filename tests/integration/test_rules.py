@@ -52,6 +52,7 @@ CASES = [
     Case("users/alice/conversations/c1/messages/m1", get=OWNER_ONLY, list=OWNER_ONLY),
     Case("users/alice/generations/g1", get=OWNER_ONLY, list=OWNER_ONLY),
     Case("users/alice/workflows/w1", get=OWNER_ONLY, list=OWNER_ONLY),
+    Case("users/alice/workflows/w1/versions/1", get=OWNER_ONLY, list=OWNER_ONLY),
     Case("users/alice/executions/e1", get=OWNER_ONLY, list=OWNER_ONLY),
     Case("users/alice/executions/e1/logs/l1", get=OWNER_ONLY, list=OWNER_ONLY),
     Case("users/alice/tasks/t1", get=OWNER_ONLY, list=OWNER_ONLY),
@@ -125,8 +126,15 @@ def test_rules_matrix(seeded: None) -> None:
 MESSAGES = "users/alice/conversations/c1/messages"
 
 
-def create_message(data: dict[str, Any], token: str | None, *, server_time: bool = True) -> int:
-    name = f"projects/{PROJECT_ID}/databases/(default)/documents/{MESSAGES}/{uuid.uuid4().hex}"
+def create_message(
+    data: dict[str, Any],
+    token: str | None,
+    *,
+    server_time: bool = True,
+    message_id: str | None = None,
+) -> int:
+    mid = message_id or uuid.uuid4().hex
+    name = f"projects/{PROJECT_ID}/databases/(default)/documents/{MESSAGES}/{mid}"
     write: dict[str, Any] = {
         "update": {"name": name, "fields": emu.fields(data)},
         "currentDocument": {"exists": False},
@@ -160,6 +168,14 @@ def test_malformed_messages_are_denied(
     seeded: None, data: dict[str, Any], server_time: bool, why: str
 ) -> None:
     assert create_message(data, TOKENS["owner"], server_time=server_time) == 403, why
+
+
+def test_a_client_cannot_precreate_a_reply_id(seeded: None) -> None:
+    """`a_{mid}` is where the server writes the reply to message `mid`: a client that
+    created it first would make the reply's `create` fail, silencing the assistant."""
+    message = {"role": "user", "text": "hello"}
+    assert create_message(message, TOKENS["owner"], message_id="a_m123") == 403
+    assert create_message(message, TOKENS["owner"], message_id="m123") == 200
 
 
 @pytest.mark.parametrize("actor", ["other", "anonymous", "admin"])

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from shared import runtime
+from shared.workflows.service import webhook_secret_ref
 from tests.support import emulators as emu
 
 
@@ -62,7 +63,7 @@ def workflow_ids(uid: str) -> list[str]:
 
 
 def secret_doc(uid: str, workflow_id: str) -> dict[str, Any] | None:
-    snap = runtime.get_db().collection("_webhookSecrets").document(f"{uid}_{workflow_id}").get()
+    snap = webhook_secret_ref(runtime.get_db(), uid, workflow_id).get()
     return snap.to_dict() if snap.exists else None
 
 

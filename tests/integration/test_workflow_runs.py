@@ -393,6 +393,12 @@ def test_retry_from_start_is_a_new_linked_execution(user: emu.User, flaky: Flaky
     assert done["retryOf"] == eid
     assert done["input"] == {"n": 1}
     assert execution(user, eid)["status"] == "failed"
+    # Asking again (a double click, a retried request) finds the same new execution.
+    again = emu.call("retry_execution", {"executionId": eid, "fromStart": True}, user.id_token)
+    assert again.status == "OK", again.error
+    assert again.result["executionId"] == new_id
+    linked = runtime.get_db().collection(f"users/{user.uid}/executions").stream()
+    assert sum(1 for d in linked if (d.to_dict() or {}).get("retryOf") == eid) == 1
 
 
 def test_control_calls_refuse_what_they_cannot_do(user: emu.User, other_user: emu.User) -> None:

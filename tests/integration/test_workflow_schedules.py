@@ -1,18 +1,23 @@
-"""Schedule triggers and the sweeper, through the real Tasks, Functions and Firestore
-emulators and the local clock (which holds each task until its time and fires the
-sweeper on its cron)."""
+"""Schedule triggers, the sweeper and far times (hops past Cloud Tasks' 30-day horizon),
+through the real Tasks, Functions and Firestore emulators and the local clock (which holds
+each task until its time, refuses one more than 30 days ahead as Cloud Tasks does, and
+fires the sweeper on its cron)."""
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from shared import runtime
-from shared.workflows import executions, scheduling, sweeper
+from shared.errors import FailedPrecondition
+from shared.tasks import HORIZON, REARM_QUEUE, hop_name, hops_left, task_name
+from shared.workflows import executions, scheduling, service, sweeper
 from shared.workflows.executions import RunWorkflow, start_execution
-from shared.workflows.schedule import next_fire
+from shared.workflows.models import SaveWorkflow
+from shared.workflows.schedule import fire_key, next_fire
 from shared.workflows.scheduling import FireTask
 from tests.support import emulators as emu
 from tests.support.workflows import held_runtime, live_runtime
@@ -190,3 +195,230 @@ def test_the_sweeper_rearms_a_broken_schedule_chain(user: emu.User) -> None:
     assert (ref.get().to_dict() or {})["nextFireAt"] == expected
     assert held_fire_at(expected)
     assert sweeper.sweep(rt=live_runtime(), now=now)["schedules"] == 0
+
+
+# --- Far times: Cloud Tasks' 30-day horizon ---------------------------------------------
+
+
+def held_task(queue: str, name: str, timeout: float = 10) -> dict[str, Any]:
+    """The task named `name` the clock holds on `queue` (waiting for it to arrive)."""
+
+    def found() -> dict[str, Any] | None:
+        held = emu.clock_state()["held"]
+        return next((t for t in held if (t["queue"], t["task"]) == (queue, name)), None)
+
+    task: dict[str, Any] = emu.wait_for(found, timeout=timeout)
+    return task
+
+
+def held_at(queue: str, eta: datetime) -> set[str]:
+    """Names of the tasks the clock holds on `queue` due at `eta`."""
+    held = emu.clock_state()["held"]
+    return {
+        t["task"] for t in held if t["queue"] == queue and datetime.fromisoformat(t["eta"]) == eta
+    }
+
+
+def refused() -> set[str]:
+    """Names of the tasks the clock refused as Cloud Tasks would (> 30 days ahead)."""
+    return {t["task"] for t in emu.clock_state()["refused"]}
+
+
+def _in_100_days() -> str:
+    day = datetime.now(UTC) + timedelta(days=100)
+    return f"0 12 {day.day} {day.month} *"  # once a year, next in about 100 days
+
+
+@pytest.mark.parametrize("cron", ["@yearly", "0 0 1 */2 *", "0 0 31 * *", _in_100_days()])
+def test_a_far_schedule_saves_and_waits_in_hops_inside_the_horizon(
+    user: emu.User, cron: str
+) -> None:
+    saved = save(user, [{"type": "schedule", "cron": cron, "timezone": "UTC"}])
+    now = datetime.now(UTC)
+    at = next_fire(cron, "UTC", now)
+
+    assert datetime.fromisoformat(saved["nextRunAt"]) == at
+    assert (armed(user.uid, saved["id"]) or {})["nextFireAt"] == at
+    name = fire_key(f"{user.uid}/{saved['id']}", at)
+    hops = hops_left(at, now)
+    if hops == 0:  # (near enough today: no hop needed)
+        task = held_task(scheduling.SCHEDULE_QUEUE, name)
+        assert datetime.fromisoformat(task["eta"]) == at
+    else:
+        task = held_task(REARM_QUEUE, hop_name(name, at, hops))
+        assert datetime.fromisoformat(task["eta"]) == at - hops * HORIZON <= now + HORIZON
+    assert not refused() & {name, task["task"]}
+
+
+def test_a_delay_until_40_days_ahead_waits_in_a_hop(user: emu.User) -> None:
+    until = (datetime.now(UTC) + timedelta(days=40)).replace(microsecond=0)
+    nodes = [{"id": "wait", "type": "delay", "config": {"until": "{{ input.until }}"}}, *NOTIFY]
+    saved = emu.call(
+        "save_workflow",
+        {
+            "name": "later",
+            "status": "active",
+            "nodes": nodes,
+            "edges": [{"from": "wait", "to": "tell"}],
+            "triggers": [{"type": "manual"}],
+        },
+        user.id_token,
+    )
+    assert saved.status == "OK", saved.error
+    started = emu.call(
+        "run_workflow",
+        {"workflowId": saved.result["id"], "input": {"until": until.isoformat()}},
+        user.id_token,
+    )
+    assert started.status == "OK", started.error
+    eid = started.result["executionId"]
+    ref = executions.execution_ref(runtime.get_db(), user.uid, eid)
+
+    def tell_queued() -> dict[str, Any] | None:
+        doc = ref.get().to_dict() or {}
+        return doc if doc.get("steps", {}).get("tell", {}).get("status") == "queued" else None
+
+    doc = emu.wait_for(tell_queued, timeout=45, interval=0.2)
+
+    assert doc["status"] == "running"
+    assert doc["steps"]["wait"]["status"] == "succeeded"
+    assert doc["steps"]["tell"]["dueAt"] == until
+    name = task_name(eid, "tell", "1", "")
+    hop = held_task(REARM_QUEUE, hop_name(name, until, 1))
+    assert datetime.fromisoformat(hop["eta"]) == until - HORIZON
+    assert not refused() & {name, hop["task"]}
+
+
+@pytest.mark.parametrize(
+    ("ahead", "queue"),
+    [(timedelta(days=2), scheduling.SCHEDULE_QUEUE), (timedelta(days=50), REARM_QUEUE)],
+    ids=["last-hop", "middle-hop"],
+)
+def test_a_hop_delivered_twice_rearms_once(user: emu.User, ahead: timedelta, queue: str) -> None:
+    at = (datetime.now(UTC) + ahead).replace(microsecond=0)
+    name = fire_key(f"{user.uid}/nothing-armed", at)  # fires stale: no schedule is armed
+    fire = FireTask(uid=user.uid, workflow_id="nothing-armed", fire_at=at)
+    payload = fire.model_dump(mode="json")
+    hop = {"queue": "fireschedule", "name": name, "at": at.isoformat(), "payload": payload}
+
+    last_hop = queue == scheduling.SCHEDULE_QUEUE
+    expected, eta = (name, at) if last_hop else (hop_name(name, at, 1), at - HORIZON)
+    before = held_at(queue, eta)
+    for _ in range(2):  # Cloud Tasks delivers at least once: here, exactly twice
+        response = emu.session.post(
+            f"{emu.FUNCTIONS}/rearm",
+            json={"data": hop},
+            headers={"Connection": "close", "X-CloudTasks-TaskName": "t-hop"},
+            timeout=30,
+        )
+        assert response.status_code == 200, response.text
+
+    held_task(queue, expected)
+    time.sleep(1.5)  # the Tasks emulator polls once a second: a second task would be here
+    assert held_at(queue, eta) - before == {expected}
+
+
+def _clear_of_the_clocks_sweep() -> None:
+    """Wait if the clock is about to run its own sweep, so counts are this test's."""
+    job = next(j for j in emu.clock_state()["cron"] if j["function"] == "sweep")
+    due = datetime.fromisoformat(job["nextAt"]) - datetime.now(UTC)
+    if due < timedelta(seconds=45):
+        time.sleep(due.total_seconds() + 15)
+
+
+def test_one_bad_schedule_does_not_stop_the_repair_of_the_others(user: emu.User) -> None:
+    _clear_of_the_clocks_sweep()
+    good = save(user, [{"type": "schedule", "cron": "15 * * * *", "timezone": "UTC"}])
+    bad = save(user, [{"type": "schedule", "cron": "45 * * * *", "timezone": "UTC"}])
+    db = runtime.get_db()
+    # A stored cron that no longer parses, and a bookkeeping document that names nobody.
+    service.workflow_ref(db, user.uid, bad["id"]).update(
+        {"triggers": [{"type": "schedule", "cron": "not a cron", "timezone": "UTC"}]}
+    )
+    nobody = db.collection(scheduling.SCHEDULES).document("corrupt")
+    nobody.set({"cron": "* * * * *"})
+    refs = [scheduling.schedule_ref(db, user.uid, wid) for wid in (good["id"], bad["id"])]
+    backdate(nobody, 60, "nextFireAt")  # the oldest: the first the sweeper reaches
+    for ref in refs:
+        backdate(ref, 30, "nextFireAt")
+
+    now = datetime.now(UTC)
+    report = sweeper.sweep(rt=live_runtime(), now=now)
+
+    assert (report["schedules"], report["scheduleErrors"]) == (1, 2)
+    expected = next_fire("15 * * * *", "UTC", now)
+    assert (refs[0].get().to_dict() or {})["nextFireAt"] == expected
+    held_task(scheduling.SCHEDULE_QUEUE, fire_key(f"{user.uid}/{good['id']}", expected))
+    for failed in (refs[1], nobody):  # logged, and tried again after the others
+        stored = failed.get().to_dict() or {}
+        assert stored["nextFireAt"] == now + scheduling.RETRY_REPAIR_AFTER
+        assert stored["repairError"]
+    again = sweeper.sweep(rt=live_runtime(), now=now)
+    assert (again["schedules"], again["scheduleErrors"]) == (0, 0)
+
+
+def test_a_save_whose_schedule_cannot_be_queued_writes_nothing(user: emu.User) -> None:
+    """The schedule's task is queued before the save commits: when queueing fails, no
+    workflow is stored with a schedule that would never fire."""
+
+    class Refusing:
+        def enqueue(self, *args: Any, **kwargs: Any) -> bool:
+            raise ConnectionError("Cloud Tasks is unreachable")
+
+    command = SaveWorkflow.model_validate(
+        {
+            "id": "wnever",
+            "name": "timed",
+            "status": "active",
+            "nodes": NOTIFY,
+            "triggers": [{"type": "schedule", "cron": "0 9 * * *", "timezone": "UTC"}],
+        }
+    )
+    with pytest.raises(ConnectionError):
+        service.save_workflow(
+            db=runtime.get_db(),
+            uid=user.uid,
+            command=command,
+            now=datetime.now(UTC),
+            enqueuer=Refusing(),
+        )
+    assert not service.workflow_ref(runtime.get_db(), user.uid, "wnever").get().exists
+    assert armed(user.uid, "wnever") is None
+
+
+def test_a_save_that_fails_after_queueing_leaves_only_a_task_that_does_nothing(
+    user: emu.User,
+) -> None:
+    """A stale `expectedVersion` fails the save's transaction after the task was queued:
+    no schedule is stored, and the task finds none when it fires."""
+    rt, enqueuer = held_runtime()
+    command = SaveWorkflow.model_validate(
+        {
+            "id": "wstale",
+            "name": "timed",
+            "status": "active",
+            "nodes": NOTIFY,
+            "triggers": [{"type": "schedule", "cron": "0 9 * * *", "timezone": "UTC"}],
+            "expectedVersion": 3,
+        }
+    )
+    with pytest.raises(FailedPrecondition):
+        service.save_workflow(
+            db=rt.db, uid=user.uid, command=command, now=datetime.now(UTC), enqueuer=enqueuer
+        )
+    assert armed(user.uid, "wstale") is None
+    [task] = enqueuer.tasks
+    fired = scheduling.fire(
+        rt=rt, task=FireTask.model_validate(task.payload), now=datetime.now(UTC)
+    )
+    assert fired == "stale"
+    assert runs(user.uid) == []
+
+
+def test_deleting_a_workflow_removes_its_schedule_in_the_same_transaction(
+    user: emu.User,
+) -> None:
+    saved = save(user, [{"type": "schedule", "cron": "0 9 * * *", "timezone": "UTC"}])
+    assert armed(user.uid, saved["id"]) is not None
+    assert emu.call("delete_workflow", {"id": saved["id"]}, user.id_token).status == "OK"
+    assert armed(user.uid, saved["id"]) is None

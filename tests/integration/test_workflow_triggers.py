@@ -90,6 +90,30 @@ def test_a_self_triggering_workflow_stops_at_the_causation_limit(user: emu.User)
     assert len(chain) == 1  # one causation chain, one correlation id
 
 
+def test_a_workflow_whose_task_node_triggers_itself_stops_at_the_causation_limit(
+    user: emu.User,
+) -> None:
+    """A `task` node in a workflow started by task creates: each task it creates is a
+    change event one level deeper than the run that created it, so the loop ends."""
+    save(
+        user,
+        [{"id": "again", "type": "task", "config": {"title": "again {{ input.title }}"}}],
+        {"type": "firestore", "collection": "tasks", "on": ["create"]},
+    )
+    tasks = runtime.get_db().collection(f"users/{user.uid}/tasks")
+    tasks.document("seed").set({"title": "seed", "status": "todo", "priority": 1})
+
+    emu.wait_for(lambda: runs(user), timeout=30)
+    started = settle(user, quiet_s=10.0, timeout=200)
+
+    depths = sorted(r["trigger"]["depth"] for r in started)
+    assert depths == list(range(MAX_CAUSATION_DEPTH + 1))
+    assert len({r["trigger"]["correlationId"] for r in started}) == 1
+    created = [t.to_dict() for t in tasks.stream()]
+    origins = sorted(t["origin"]["depth"] for t in created if "origin" in t)
+    assert origins == list(range(MAX_CAUSATION_DEPTH + 1))
+
+
 def test_a_task_write_starts_a_firestore_triggered_workflow_once(user: emu.User) -> None:
     save(
         user,

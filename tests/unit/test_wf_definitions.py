@@ -390,7 +390,7 @@ INVALID: list[tuple[str, dict[str, Any], str, str]] = [
         "variables too big",
         workflow([node("a")], variables={"a": ABOUT_64_KB, "b": ABOUT_64_KB}),
         "variables",
-        "are 38015 bytes as JSON; at most 32768",
+        "bytes as JSON; at most 32768",
     ),
     (
         "too many variables",
@@ -525,7 +525,7 @@ INVALID: list[tuple[str, dict[str, Any], str, str]] = [
         "list inside a list in event data",
         workflow([node("e", "event", type="lead.new", data={"grid": [[1, 2]]})]),
         "nodes[0].config.data.grid[0]",
-        "a list cannot directly hold another list",
+        "an array cannot be directly inside an array",
     ),
     # edges
     (
@@ -655,14 +655,14 @@ INVALID: list[tuple[str, dict[str, Any], str, str]] = [
     (
         "reserved key in variables",
         workflow([node("a")], variables={"cfg": {"__name__": 1}}),
-        "variables.cfg",
-        "'__name__' cannot be a key",
+        "variables.cfg.__name__",
+        "keys of the form __name__ are reserved",
     ),
     (
         "integer beyond 64 bits",
         workflow([node("a")], variables={"big": 2**64}),
         "variables.big",
-        "outside the 64-bit integer range",
+        "is an integer outside the 64-bit range",
     ),
 ]
 
@@ -726,9 +726,19 @@ def test_an_invalid_definition_touches_no_database() -> None:
 
     command = parse(SaveWorkflow, workflow([node("a")], [edge("a", "a")]))
     with pytest.raises(InvalidArgument) as caught:
-        service.save_workflow(db=NoDatabase(), uid="u1", command=command, now=NOW)  # type: ignore[arg-type]
+        service.save_workflow(
+            db=NoDatabase(),  # type: ignore[arg-type]
+            uid="u1",
+            command=command,
+            now=NOW,
+            enqueuer=NoDatabase(),  # type: ignore[arg-type]
+        )
     assert caught.value.field == "edges[0].to"
 
 
-def test_webhook_secrets_are_keyed_by_user_and_workflow() -> None:
-    assert service.webhook_secret_id("uid123", "wf_1") == "uid123_wf_1"
+def test_webhook_secrets_are_keyed_by_user_and_workflow_without_ambiguity() -> None:
+    """`a_b` + `c` and `a` + `b_c` joined with `_` were the same document id."""
+    assert service.webhook_secret_id("a_b", "c") != service.webhook_secret_id("a", "b_c")
+    assert service.webhook_secret_id("uid123", "wf_1") == service.webhook_secret_id(
+        "uid123", "wf_1"
+    )
