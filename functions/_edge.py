@@ -96,6 +96,13 @@ def to_https_error(exc: AuraError) -> https_fn.HttpsError:
     return https_fn.HttpsError(code, exc.message, exc.details or None)
 
 
+def http_status(exc: AuraError) -> int:
+    """The HTTP status for a domain error on a plain HTTP function: the same table the
+    callable protocol uses (invalid-argument 400, not-found 404, resource-exhausted 429...).
+    """
+    return int(to_https_error(exc)._http_error_code.status)
+
+
 def caller_of(req: https_fn.CallableRequest[Any]) -> Caller:
     """The verified caller, or Unauthenticated (no token, or an anonymous Auth account).
 

@@ -5,7 +5,7 @@ from typing import Any
 
 from firebase_functions import https_fn
 
-from functions import _edge, _workflows
+from functions import _clients, _edge
 from shared.validation import parse
 from shared.workflows import executions
 from shared.workflows.executions import ExecutionCommand
@@ -20,7 +20,7 @@ def pause_execution(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     with _edge.call(req, "pause_execution") as caller:
         command = parse(ExecutionCommand, req.data)
         result = executions.pause(
-            db=_workflows.runtime().db,
+            db=_clients.workflow_runtime().db,
             uid=caller.uid,
             command=command,
             now=datetime.now(UTC),

@@ -5,7 +5,7 @@ from typing import Any
 
 from firebase_functions import https_fn
 
-from functions import _edge, _workflows
+from functions import _clients, _edge
 from shared.validation import parse
 from shared.workflows import executions
 from shared.workflows.executions import RetryExecution
@@ -20,6 +20,6 @@ def retry_execution(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     with _edge.call(req, "retry_execution") as caller:
         command = parse(RetryExecution, req.data)
         result = executions.retry(
-            rt=_workflows.runtime(), uid=caller.uid, command=command, now=datetime.now(UTC)
+            rt=_clients.workflow_runtime(), uid=caller.uid, command=command, now=datetime.now(UTC)
         )
         return result.to_wire()

@@ -5,7 +5,7 @@ from typing import Any
 
 from firebase_functions import https_fn
 
-from functions import _ai, _edge
+from functions import _clients, _edge
 from functions.params import AI_SECRETS, AI_TIMEOUT_S
 from shared import runtime
 from shared.chat import service
@@ -23,7 +23,7 @@ def retry_reply(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
         command = parse(RetryReply, req.data)
         result = service.retry_reply(
             db=runtime.get_db(),
-            gateway=_ai.gateway(),
+            gateway=_clients.gateway(),
             uid=caller.uid,
             cid=command.conversation_id,
             mid=command.message_id,

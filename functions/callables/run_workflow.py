@@ -5,7 +5,7 @@ from typing import Any
 
 from firebase_functions import https_fn
 
-from functions import _edge, _workflows
+from functions import _clients, _edge
 from shared.validation import parse
 from shared.workflows import executions
 from shared.workflows.executions import RunWorkflow
@@ -20,7 +20,7 @@ def run_workflow(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     with _edge.call(req, "run_workflow") as caller:
         command = parse(RunWorkflow, req.data)
         result = executions.start_execution(
-            rt=_workflows.runtime(),
+            rt=_clients.workflow_runtime(),
             uid=caller.uid,
             command=command,
             trigger={"type": "manual", "by": caller.uid},

@@ -6,7 +6,7 @@ from typing import Any
 from firebase_functions import firestore_fn
 from google.cloud.firestore import DocumentSnapshot
 
-from functions import _ai
+from functions import _clients
 from functions.params import AI_SECRETS, AI_TIMEOUT_S
 from shared import logs, runtime
 from shared.chat import service
@@ -26,7 +26,7 @@ def on_chat_message_created(event: firestore_fn.Event[DocumentSnapshot[Any] | No
     with logs.context(correlationId=event.id, uid=uid, function="on_chat_message_created"):
         answered = service.answer_message(
             db=runtime.get_db(),
-            gateway=_ai.gateway(),
+            gateway=_clients.gateway(),
             uid=uid,
             cid=cid,
             mid=mid,

@@ -1,14 +1,13 @@
 """`health`: public JSON health report, 200 when healthy and 503 when not."""
 
 import json
-import os
 
 from firebase_functions import https_fn
 from flask import Request, Response
 
-from functions.params import AI_SECRETS, ANTHROPIC_API_KEY, OPENAI_API_KEY
+from functions import _clients
+from functions.params import AI_SECRETS
 from shared import __version__, logs, runtime
-from shared.ai.config import GatewayConfig
 from shared.health import checks
 from shared.health.service import run_checks
 
@@ -22,10 +21,7 @@ def health(req: Request) -> Response:
     """
     if req.method not in {"GET", "HEAD"}:
         return Response(status=405, headers={"Allow": "GET, HEAD"})
-    ai = GatewayConfig.load(
-        env=os.environ,
-        keys={"openai": OPENAI_API_KEY.value, "anthropic": ANTHROPIC_API_KEY.value},
-    )
+    ai = _clients.gateway_config()
     report = run_checks(
         checks.default_checks(ai=ai),
         version=__version__,

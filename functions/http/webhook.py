@@ -6,12 +6,10 @@ from datetime import UTC, datetime
 from firebase_functions import https_fn
 from flask import Request, Response
 
-from functions import _workflows
+from functions import _clients, _edge
 from shared import logs
 from shared.errors import AuraError
 from shared.workflows import webhooks
-
-STATUS_OF_CODE = {"invalid-argument": 400, "resource-exhausted": 429}
 
 
 def _answer(status: int, body: dict[str, str], headers: dict[str, str] | None = None) -> Response:
@@ -38,7 +36,7 @@ def webhook(req: Request) -> Response:
         try:
             body = webhooks.read_body(req.stream, req.content_length)
             execution_id = webhooks.handle(
-                rt=_workflows.runtime(),
+                rt=_clients.workflow_runtime(),
                 uid=uid,
                 workflow_id=workflow_id,
                 timestamp=req.headers.get("X-Aura-Timestamp", ""),
@@ -51,6 +49,6 @@ def webhook(req: Request) -> Response:
             return _answer(refused.status, {"error": refused.message}, refused.headers)
         except AuraError as exc:
             logs.warning("webhook could not start a run", code=exc.code, error=exc.message)
-            return _answer(STATUS_OF_CODE.get(exc.code, 409), {"error": exc.message})
+            return _answer(_edge.http_status(exc), {"error": exc.message})
         logs.info("webhook started a run", executionId=execution_id)
         return _answer(202, {"executionId": execution_id})

@@ -9,7 +9,7 @@ from firebase_functions import pubsub_fn
 from firebase_functions.core import CloudEvent
 from pydantic import ValidationError
 
-from functions import _workflows
+from functions import _clients
 from shared import logs, runtime
 from shared.events import service
 from shared.events.models import EventEnvelope
@@ -40,5 +40,7 @@ def on_event_published(event: CloudEvent[pubsub_fn.MessagePublishedData[Any]]) -
             return
         # Also on a duplicate: a first delivery that crashed after recording may not have
         # started its workflows; starting is idempotent per (workflow, event).
-        started = triggers.start_for_event(rt=_workflows.runtime(), envelope=envelope, now=now)
+        started = triggers.start_for_event(
+            rt=_clients.workflow_runtime(), envelope=envelope, now=now
+        )
         logs.info(f"event {outcome}", eventId=envelope.id, type=envelope.type, started=started)

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from firebase_functions import scheduler_fn
 from firebase_functions.options import Timezone
 
-from functions import _workflows
+from functions import _clients
 from shared import logs
 from shared.workflows import sweeper
 
@@ -17,5 +17,5 @@ def sweep(event: scheduler_fn.ScheduledEvent) -> None:
     """Every five minutes: executions whose step task was lost get it queued again (or
     fail at their deadline); schedule chains whose next task was lost are re-armed.
     Idempotent: a second sweep finds nothing left to repair."""
-    report = sweeper.sweep(rt=_workflows.runtime(), now=datetime.now(UTC))
+    report = sweeper.sweep(rt=_clients.workflow_runtime(), now=datetime.now(UTC))
     logs.info("sweep done", **report)

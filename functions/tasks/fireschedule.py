@@ -6,7 +6,7 @@ from typing import Any
 from firebase_functions import https_fn, options, tasks_fn
 from pydantic import ValidationError
 
-from functions import _workflows
+from functions import _clients
 from shared import logs
 from shared.workflows import scheduling
 from shared.workflows.scheduling import FireTask
@@ -30,5 +30,5 @@ def fireschedule(req: https_fn.CallableRequest[Any]) -> None:
         logs.error("unusable schedule task dropped", errors=str(exc)[:500])
         return
     with logs.context(uid=task.uid, workflowId=task.workflow_id):
-        outcome = scheduling.fire(rt=_workflows.runtime(), task=task, now=datetime.now(UTC))
+        outcome = scheduling.fire(rt=_clients.workflow_runtime(), task=task, now=datetime.now(UTC))
         logs.info(f"schedule {outcome}", fireAt=task.fire_at.isoformat())

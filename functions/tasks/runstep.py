@@ -6,7 +6,7 @@ from typing import Any
 from firebase_functions import https_fn, options, tasks_fn
 from pydantic import ValidationError
 
-from functions import _workflows
+from functions import _clients
 from functions.params import AI_SECRETS, AI_TIMEOUT_S
 from shared import logs
 from shared.workflows import executions
@@ -33,6 +33,6 @@ def runstep(req: https_fn.CallableRequest[Any]) -> None:
         return
     with logs.context(uid=task.uid, executionId=task.execution_id, nodeId=task.node_id):
         outcome = executions.run_step(
-            rt=_workflows.runtime(), task=task, now=lambda: datetime.now(UTC)
+            rt=_clients.workflow_runtime(), task=task, now=lambda: datetime.now(UTC)
         )
         logs.info(f"step {outcome}", attempt=task.attempt)

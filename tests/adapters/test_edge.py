@@ -113,3 +113,19 @@ def test_a_body_nested_too_deeply_for_the_sdk_is_invalid_argument() -> None:
     assert response.status_code == 400
     assert response.get_json()["error"]["details"] == {"field": "data"}
     assert update_settings.__firebase_endpoint__.callableTrigger is not None
+
+
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [
+        (errors.InvalidArgument("bad"), 400),
+        (errors.NotFound("gone"), 404),
+        (errors.FailedPrecondition("archived"), 400),
+        (errors.ResourceExhausted("busy"), 429),
+        (errors.Unavailable("later"), 503),
+    ],
+)
+def test_plain_http_functions_map_domain_errors_with_the_callable_table(
+    error: errors.AuraError, status: int
+) -> None:
+    assert _edge.http_status(error) == status

@@ -16,7 +16,7 @@ import pytest
 from flask import Flask, Response
 from werkzeug.test import EnvironBuilder
 
-from functions import _workflows
+from functions import _clients
 from functions.http import webhook as webhook_module
 from shared.platform import ratelimit
 from shared.workflows import webhooks
@@ -67,7 +67,7 @@ def fake_firestore(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
         state["started"].append(kwargs["command"])
         return SimpleNamespace(execution_id="e1")
 
-    monkeypatch.setattr(_workflows, "runtime", lambda: SimpleNamespace(db=object()))
+    monkeypatch.setattr(_clients, "workflow_runtime", lambda: SimpleNamespace(db=object()))
     monkeypatch.setattr(webhooks, "webhook_secret_ref", secret_ref)
     monkeypatch.setattr(ratelimit, "hit", lambda *a, **k: ratelimit.Decision(True, 59, 0.0))
     monkeypatch.setattr(webhooks.executions, "start_execution", start)

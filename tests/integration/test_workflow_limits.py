@@ -13,6 +13,7 @@ from shared.workflows import executions
 from shared.workflows.service import MAX_WORKFLOWS_PER_USER
 from tests.integration.test_workflow_runs import ended, execution, node, run, save
 from tests.support import emulators as emu
+from tests.support.workflows import held_runtime
 
 pytestmark = pytest.mark.usefixtures("standin")
 
@@ -119,3 +120,34 @@ def test_hostile_run_input_is_refused_with_its_path_and_nothing_written(user: em
         assert result.details["field"] == field
     assert not list(runtime.get_db().collection(f"users/{user.uid}/executions").stream())
     assert execution(user, "none") == {}
+
+
+def test_a_result_firestore_refuses_fails_the_step_instead_of_leaving_it_running(
+    user: emu.User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Should a step's result still make the execution pass 1 MiB (here: the output budget
+    is defeated on purpose), the step and the run fail at once; a step left `running`
+    would be run again by the sweeper, side effects included."""
+    wid = save(
+        user,
+        [node("big", "transform", template="x"), node("after", "transform", template="y")],
+        [{"from": "big", "to": "after"}],
+    )
+    rt, enqueuer = held_runtime()
+    eid = executions.start_execution(
+        rt=rt,
+        uid=user.uid,
+        command=executions.RunWorkflow(workflow_id=wid),
+        trigger={"type": "manual"},
+        now=datetime.now(UTC),
+    ).execution_id
+    monkeypatch.setattr(executions, "truncate", lambda value, *a, **k: "x" * 1_100_000)
+    task = executions.StepTask(uid=user.uid, execution_id=eid, node_id="big", attempt=1)
+
+    assert executions.run_step(rt=rt, task=task, now=lambda: datetime.now(UTC)) == "ran"
+
+    doc = execution(user, eid)
+    assert doc["steps"]["big"]["status"] == "failed"
+    assert "could not be stored" in doc["steps"]["big"]["error"]
+    assert doc["status"] == "failed"
+    assert [p["node_id"] for _, p in enqueuer.calls] == ["big"]  # nothing queued after it

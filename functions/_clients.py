@@ -1,0 +1,76 @@
+"""The composition root: every client a function needs, built once per instance on first
+use from params, secrets and the environment (never at import: the CLI imports main.py
+to discover functions, and every cold start pays for what importing does).
+
+    gateway_config()    the AI providers' keys, models and base URLs
+    gateway()           the AI gateway over them (chat, `ai` and `decision` nodes)
+    workflow_runtime()  Firestore, Cloud Tasks, the gateway and Pub/Sub, for the engine
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from typing import TYPE_CHECKING, Any
+
+from functions.params import (
+    ANTHROPIC_API_KEY,
+    ANTHROPIC_FAST_MODEL,
+    ANTHROPIC_STRONG_MODEL,
+    OPENAI_API_KEY,
+    OPENAI_FAST_MODEL,
+    OPENAI_STRONG_MODEL,
+)
+from shared import runtime as platform
+from shared.ai.config import GatewayConfig
+
+if TYPE_CHECKING:  # pragma: no cover
+    from shared.ai.gateway import Gateway
+    from shared.workflows.executions import Runtime
+
+
+def gateway_config() -> GatewayConfig:
+    """Reads the secrets: call it only from functions that declare them."""
+    return GatewayConfig.load(
+        env=os.environ,
+        keys={"openai": OPENAI_API_KEY.value, "anthropic": ANTHROPIC_API_KEY.value},
+        models={
+            "openai": {"fast": OPENAI_FAST_MODEL.value, "strong": OPENAI_STRONG_MODEL.value},
+            "anthropic": {
+                "fast": ANTHROPIC_FAST_MODEL.value,
+                "strong": ANTHROPIC_STRONG_MODEL.value,
+            },
+        },
+    )
+
+
+@functools.cache
+def gateway() -> Gateway:
+    from shared.ai.gateway import Gateway
+    from shared.ai.providers import build_clients
+
+    config = gateway_config()
+    return Gateway(config=config, db=platform.get_db(), clients=build_clients(config))
+
+
+def _publish(envelope: Any) -> None:
+    from shared.events import service as events
+
+    events.publish(
+        publisher=platform.get_publisher(), project=platform.project_id(), envelope=envelope
+    )
+
+
+@functools.cache
+def workflow_runtime() -> Runtime:
+    from shared.tasks import CloudTasks
+    from shared.workflows.executions import Runtime
+
+    return Runtime(
+        db=platform.get_db(),
+        enqueuer=CloudTasks(),
+        gateway=gateway,
+        publish=_publish,
+        # The local stack's test servers live on loopback; production refuses private URLs.
+        allow_private_urls=platform.in_emulator(),
+    )
