@@ -33,13 +33,13 @@ from functions.http.webhook import webhook
 # Pub/Sub
 from functions.pubsub.on_event_published import on_event_published
 
+# Task queues
+from functions.queues.fireschedule import fireschedule
+from functions.queues.rearm import rearm
+from functions.queues.runstep import runstep
+
 # Scheduled
 from functions.scheduled.sweep import sweep
-
-# Task queues
-from functions.tasks.fireschedule import fireschedule
-from functions.tasks.rearm import rearm
-from functions.tasks.runstep import runstep
 
 __all__ = [
     "cancel_execution",

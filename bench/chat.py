@@ -10,10 +10,10 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from shared import runtime
 from shared.ai.models import AIRequest, Message
 from shared.chat import service
 from shared.chat.models import reply_id
+from shared.platform import clients
 from tests.support import emulators as emu
 from tests.support.gateway import local_gateway
 
@@ -65,7 +65,7 @@ def _send(user: emu.User, cid: str, text: str) -> str:
 def time_to_first_token(user: emu.User) -> dict[str, float]:
     """Message write -> first partial text seen by a Firestore listener, against the
     stand-in's own first-token delay."""
-    db = runtime.get_db()
+    db = clients.get_db()
     samples = []
     for i in range(TTFT_RUNS + 1):
         cid = f"ttft-{uuid.uuid4().hex[:8]}"
@@ -115,7 +115,7 @@ def operations_per_turn(user: emu.User) -> dict[str, float]:
     the reply first (the trigger then does nothing). Runs it loses are retried.
     """
     for _ in range(5):
-        db = runtime.get_db()
+        db = clients.get_db()
         counter = Counting(db)
         cid = f"ops-{uuid.uuid4().hex[:8]}"
         ref = db.collection(f"users/{user.uid}/conversations/{cid}/messages").document()

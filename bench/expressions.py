@@ -76,7 +76,7 @@ def _pair(context: dict[str, Any]) -> dict[str, float]:
 
 def _first_call() -> float:
     """A fresh pool and empty caches: what the first condition on a new instance pays."""
-    from shared import sandbox
+    from shared.platform import sandbox
     from shared.workflows import expressions
 
     sandbox._POOL.close()

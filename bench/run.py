@@ -232,9 +232,9 @@ def live_figures() -> dict[str, Any]:
         assert emu.call("ensure_profile", {}, user.id_token).status == "OK"
         user.refresh()
         emu.call("update_settings", {"timezone": "UTC"}, user.id_token)
-        from shared import runtime
+        from shared.platform import clients
 
-        runtime.get_db().document(f"users/{user.uid}").update({"plan": "pro"})
+        clients.get_db().document(f"users/{user.uid}").update({"plan": "pro"})
         return {
             "callable": callable_latency(emu),
             "ttft": chat.time_to_first_token(user),

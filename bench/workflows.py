@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bench.chat import Counting
-from shared import runtime
+from shared.platform import clients
 from shared.workflows import executions
 from shared.workflows.executions import RunWorkflow, StepTask, start_execution
 from tests.support import emulators as emu
@@ -64,7 +64,7 @@ def _save(user: emu.User, name: str, graph: tuple[list[Any], list[Any]]) -> str:
 def _run_to_end(user: emu.User, wid: str) -> dict[str, Any]:
     result = emu.call("run_workflow", {"workflowId": wid}, user.id_token)
     assert result.status == "OK", result.error
-    ref = executions.execution_ref(runtime.get_db(), user.uid, result.result["executionId"])
+    ref = executions.execution_ref(clients.get_db(), user.uid, result.result["executionId"])
 
     def ended() -> dict[str, Any] | None:
         doc = ref.get().to_dict() or {}

@@ -13,7 +13,7 @@ the functions framework serves them on THREADS threads, set to the same number i
 from firebase_functions import options
 
 from functions.params import CONCURRENCY, MAX_INSTANCES, MEMORY, REGION, TIMEOUT_S
-from shared import runtime
+from shared.platform import clients
 
 options.set_global_options(
     region=REGION,
@@ -26,4 +26,4 @@ options.set_global_options(
 
 # Callables verify ID tokens with the default Admin app before our code (or an `init`
 # hook) runs, so it must exist from import. Initialising it is offline and ~0.1 ms.
-runtime.get_app()
+clients.get_app()

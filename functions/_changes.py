@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from shared import logs, runtime
 from shared.events import changes, service
+from shared.platform import clients, logs
 
 
 def publish_change(event: Any, *, collection: str, id_param: str) -> None:
@@ -30,6 +30,6 @@ def publish_change(event: Any, *, collection: str, id_param: str) -> None:
     )
     with logs.context(uid=uid, correlationId=envelope.correlation_id):
         service.publish(
-            publisher=runtime.get_publisher(), project=runtime.project_id(), envelope=envelope
+            publisher=clients.get_publisher(), project=clients.project_id(), envelope=envelope
         )
         logs.info("change published", type=envelope.type, eventId=envelope.id)

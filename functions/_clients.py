@@ -21,8 +21,8 @@ from functions.params import (
     OPENAI_FAST_MODEL,
     OPENAI_STRONG_MODEL,
 )
-from shared import runtime as platform
 from shared.ai.config import GatewayConfig
+from shared.platform import clients as platform
 
 if TYPE_CHECKING:  # pragma: no cover
     from shared.ai.gateway import Gateway
@@ -63,7 +63,7 @@ def _publish(envelope: Any) -> None:
 
 @functools.cache
 def workflow_runtime() -> Runtime:
-    from shared.tasks import CloudTasks
+    from shared.platform.cloud_tasks import CloudTasks
     from shared.workflows.executions import Runtime
 
     return Runtime(

@@ -4,7 +4,7 @@ Adapters stay one shape::
 
     with edge.call(req, "update_settings") as caller:
         command = parse(UpdateSettings, req.data)
-        return service.update_settings(db=runtime.get_db(), caller=caller, ...).to_wire()
+        return service.update_settings(db=clients.get_db(), caller=caller, ...).to_wire()
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from typing import Any
 from firebase_functions import https_fn
 from flask import Request, Response
 
-from shared import logs, runtime
 from shared.accounts.models import Caller
 from shared.errors import (
     AlreadyExists,
@@ -32,6 +31,7 @@ from shared.errors import (
     Unauthenticated,
     Unavailable,
 )
+from shared.platform import clients, logs
 
 Code = https_fn.FunctionsErrorCode
 CORRELATION_HEADER = "X-Correlation-Id"
@@ -109,7 +109,7 @@ def caller_of(req: https_fn.CallableRequest[Any]) -> Caller:
     Raises Unavailable instead when this deployment would accept unsigned tokens (the Auth
     emulator's variable outside the emulator): no identity can be trusted then.
     """
-    if runtime.tokens_unverified():
+    if clients.tokens_unverified():
         raise Unavailable(
             "This deployment is misconfigured (FIREBASE_AUTH_EMULATOR_HOST is set outside "
             "the emulator), so it cannot verify who you are; it serves no requests."

@@ -17,11 +17,11 @@ import logging
 import sys
 from datetime import UTC, datetime
 
-from shared import runtime
 from shared.accounts import service
 from shared.accounts.models import SetRole
 from shared.accounts.repository import FirebaseClaims
 from shared.errors import AuraError, NotFound
+from shared.platform import clients
 
 OPERATOR = "operator:cli"
 
@@ -30,12 +30,12 @@ log = logging.getLogger("aura.make_admin")
 
 def make_admin(email: str) -> str:
     """Give the user with `email` the admin role; returns their uid."""
-    claims = FirebaseClaims(runtime.get_app())
+    claims = FirebaseClaims(clients.get_app())
     uid = claims.uid_for_email(email)
     if uid is None:
         raise NotFound(f"No user with email {email}; they must sign up first.")
     service.set_role(
-        db=runtime.get_db(),
+        db=clients.get_db(),
         claims=claims,
         actor=OPERATOR,
         actor_is_admin=True,

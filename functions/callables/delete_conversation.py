@@ -5,9 +5,9 @@ from typing import Any
 from firebase_functions import https_fn
 
 from functions import _edge
-from shared import runtime
 from shared.chat import service
 from shared.chat.models import DeleteConversation
+from shared.platform import clients
 from shared.validation import parse
 
 
@@ -21,6 +21,6 @@ def delete_conversation(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     with _edge.call(req, "delete_conversation") as caller:
         command = parse(DeleteConversation, req.data)
         result = service.delete_conversation(
-            db=runtime.get_db(), uid=caller.uid, cid=command.conversation_id
+            db=clients.get_db(), uid=caller.uid, cid=command.conversation_id
         )
         return result.to_wire()

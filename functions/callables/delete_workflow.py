@@ -6,7 +6,7 @@ from typing import Any
 from firebase_functions import https_fn
 
 from functions import _edge
-from shared import runtime
+from shared.platform import clients
 from shared.validation import parse
 from shared.workflows import service
 from shared.workflows.models import DeleteWorkflow
@@ -23,6 +23,6 @@ def delete_workflow(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     with _edge.call(req, "delete_workflow") as caller:
         command = parse(DeleteWorkflow, req.data)
         result = service.delete_workflow(
-            db=runtime.get_db(), uid=caller.uid, workflow_id=command.id
+            db=clients.get_db(), uid=caller.uid, workflow_id=command.id
         )
         return result.to_wire()

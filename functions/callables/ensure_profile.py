@@ -6,10 +6,10 @@ from typing import Any
 from firebase_functions import https_fn
 
 from functions import _edge
-from shared import runtime
 from shared.accounts import service
 from shared.accounts.models import EnsureProfile
 from shared.accounts.repository import FirebaseClaims
+from shared.platform import clients
 from shared.validation import parse
 
 
@@ -24,8 +24,8 @@ def ensure_profile(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     with _edge.call(req, "ensure_profile") as caller:
         command = parse(EnsureProfile, req.data)
         return service.ensure_profile(
-            db=runtime.get_db(),
-            claims=FirebaseClaims(runtime.get_app()),
+            db=clients.get_db(),
+            claims=FirebaseClaims(clients.get_app()),
             caller=caller,
             command=command,
             now=datetime.now(UTC),

@@ -6,9 +6,9 @@ from typing import Any
 from firebase_functions import https_fn
 
 from functions import _edge
-from shared import runtime
 from shared.events import service
 from shared.events.models import PublishEvent
+from shared.platform import clients
 from shared.validation import parse
 
 
@@ -21,8 +21,8 @@ def publish_event(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     with _edge.call(req, "publish_event") as caller:
         command = parse(PublishEvent, req.data)
         result = service.publish_from_client(
-            publisher=runtime.get_publisher(),
-            project=runtime.project_id(),
+            publisher=clients.get_publisher(),
+            project=clients.project_id(),
             uid=caller.uid,
             command=command,
             now=datetime.now(UTC),

@@ -7,9 +7,9 @@ from firebase_functions import https_fn
 
 from functions import _clients, _edge
 from functions.params import AI_SECRETS, AI_TIMEOUT_S
-from shared import runtime
 from shared.chat import service
 from shared.chat.models import RetryReply
+from shared.platform import clients
 from shared.validation import parse
 
 
@@ -22,7 +22,7 @@ def retry_reply(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     with _edge.call(req, "retry_reply") as caller:
         command = parse(RetryReply, req.data)
         result = service.retry_reply(
-            db=runtime.get_db(),
+            db=clients.get_db(),
             gateway=_clients.gateway(),
             uid=caller.uid,
             cid=command.conversation_id,

@@ -6,8 +6,8 @@ from typing import Any
 from firebase_functions import https_fn
 
 from functions import _edge
-from shared import runtime
-from shared.tasks import CloudTasks
+from shared.platform import clients
+from shared.platform.cloud_tasks import CloudTasks
 from shared.validation import parse
 from shared.workflows import service
 from shared.workflows.models import SaveWorkflow
@@ -28,7 +28,7 @@ def save_workflow(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     """
     with _edge.call(req, "save_workflow") as caller:
         command = parse(SaveWorkflow, req.data)
-        db, now = runtime.get_db(), datetime.now(UTC)
+        db, now = clients.get_db(), datetime.now(UTC)
         saved = service.save_workflow(
             db=db, uid=caller.uid, command=command, now=now, enqueuer=CloudTasks()
         )

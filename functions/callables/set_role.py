@@ -6,10 +6,10 @@ from typing import Any
 from firebase_functions import https_fn
 
 from functions import _edge
-from shared import runtime
 from shared.accounts import service
 from shared.accounts.models import SetRole
 from shared.accounts.repository import FirebaseClaims
+from shared.platform import clients
 from shared.validation import parse
 
 
@@ -23,8 +23,8 @@ def set_role(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     with _edge.call(req, "set_role") as caller:
         command = parse(SetRole, req.data)
         return service.set_role(
-            db=runtime.get_db(),
-            claims=FirebaseClaims(runtime.get_app()),
+            db=clients.get_db(),
+            claims=FirebaseClaims(clients.get_app()),
             actor=caller.uid,
             actor_is_admin=caller.is_admin,
             command=command,

@@ -5,9 +5,9 @@ from typing import Any
 from firebase_functions import https_fn
 
 from functions import _edge
-from shared import runtime
 from shared.accounts import service
 from shared.accounts.models import UpdateSettings
+from shared.platform import clients
 from shared.validation import parse
 
 
@@ -22,5 +22,5 @@ def update_settings(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     with _edge.call(req, "update_settings") as caller:
         command = parse(UpdateSettings, req.data)
         return service.update_settings(
-            db=runtime.get_db(), caller=caller, command=command
+            db=clients.get_db(), caller=caller, command=command
         ).to_wire()

@@ -8,8 +8,8 @@ from google.cloud.firestore import DocumentSnapshot
 
 from functions import _clients
 from functions.params import AI_SECRETS, AI_TIMEOUT_S
-from shared import logs, runtime
 from shared.chat import service
+from shared.platform import clients, logs
 
 MESSAGE = "users/{uid}/conversations/{cid}/messages/{mid}"
 
@@ -25,7 +25,7 @@ def on_chat_message_created(event: firestore_fn.Event[DocumentSnapshot[Any] | No
     uid, cid, mid = event.params["uid"], event.params["cid"], event.params["mid"]
     with logs.context(correlationId=event.id, uid=uid, function="on_chat_message_created"):
         answered = service.answer_message(
-            db=runtime.get_db(),
+            db=clients.get_db(),
             gateway=_clients.gateway(),
             uid=uid,
             cid=cid,

@@ -7,9 +7,10 @@ from flask import Request, Response
 
 from functions import _clients
 from functions.params import AI_SECRETS
-from shared import __version__, logs, runtime
+from shared import __version__
 from shared.health import checks
 from shared.health.service import run_checks
+from shared.platform import clients, logs
 
 
 @https_fn.on_request(secrets=AI_SECRETS)
@@ -25,7 +26,7 @@ def health(req: Request) -> Response:
     report = run_checks(
         checks.default_checks(ai=ai),
         version=__version__,
-        environment=runtime.environment(),
+        environment=clients.environment(),
     )
     if not report.healthy:
         failing = [name for name, check in report.checks.items() if not check.ok]

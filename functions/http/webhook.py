@@ -7,8 +7,8 @@ from firebase_functions import https_fn
 from flask import Request, Response
 
 from functions import _clients, _edge
-from shared import logs
 from shared.errors import AuraError
+from shared.platform import logs
 from shared.workflows import webhooks
 
 

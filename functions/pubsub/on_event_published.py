@@ -10,9 +10,9 @@ from firebase_functions.core import CloudEvent
 from pydantic import ValidationError
 
 from functions import _clients
-from shared import logs, runtime
 from shared.events import service
 from shared.events.models import EventEnvelope
+from shared.platform import clients, logs
 from shared.workflows import triggers
 
 
@@ -34,7 +34,7 @@ def on_event_published(event: CloudEvent[pubsub_fn.MessagePublishedData[Any]]) -
         return
     with logs.context(correlationId=envelope.correlation_id, uid=envelope.uid):
         now = datetime.now(UTC)
-        outcome = service.record(db=runtime.get_db(), envelope=envelope, now=now)
+        outcome = service.record(db=clients.get_db(), envelope=envelope, now=now)
         if outcome not in {"recorded", "duplicate"}:
             logs.warning(f"event {outcome}", eventId=envelope.id, type=envelope.type)
             return

@@ -6,7 +6,7 @@ from firebase_functions import scheduler_fn
 from firebase_functions.options import Timezone
 
 from functions import _clients
-from shared import logs
+from shared.platform import logs
 from shared.workflows import sweeper
 
 SCHEDULE = "*/5 * * * *"

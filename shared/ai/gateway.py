@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from shared import logs
 from shared.ai import quotas
 from shared.ai.config import GatewayConfig
 from shared.ai.errors import (
@@ -42,6 +41,7 @@ from shared.ai.models import (
     Usage,
 )
 from shared.ai.providers import ProviderClient, TextStream
+from shared.platform import logs
 
 if TYPE_CHECKING:  # pragma: no cover
     from google.cloud.firestore import Client

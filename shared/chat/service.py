@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from shared import logs
 from shared.ai.errors import StreamInterrupted
 from shared.ai.gateway import Gateway
 from shared.ai.models import AIRequest, Message, Usage
@@ -39,7 +38,7 @@ from shared.chat.models import (
     reply_id,
 )
 from shared.errors import AuraError, FailedPrecondition, NotFound
-from shared.platform import ratelimit
+from shared.platform import logs, ratelimit
 
 if TYPE_CHECKING:  # pragma: no cover
     from google.cloud.firestore import Client, DocumentReference

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 
-from shared import runtime
 from shared.ai.config import GatewayConfig
 from shared.health.service import Check
+from shared.platform import clients
 
 PROBE_TIMEOUT_S = 3.0
 EVENTS_TOPIC = "aura-events"
@@ -14,14 +14,14 @@ EVENTS_TOPIC = "aura-events"
 
 def firestore_check() -> str:
     """One read (of a document that need not exist) proves reachability and credentials."""
-    runtime.get_db().collection("_health").document("probe").get(timeout=PROBE_TIMEOUT_S)
+    clients.get_db().collection("_health").document("probe").get(timeout=PROBE_TIMEOUT_S)
     return "reachable"
 
 
 def pubsub_check(topic_id: str = EVENTS_TOPIC) -> str:
     """The domain event topic exists (infra/ provisions it; the local stack creates it)."""
-    publisher = runtime.get_publisher()
-    topic = publisher.topic_path(runtime.project_id(), topic_id)
+    publisher = clients.get_publisher()
+    topic = publisher.topic_path(clients.project_id(), topic_id)
     publisher.get_topic(topic=topic, timeout=PROBE_TIMEOUT_S)
     return f"topic {topic_id} exists"
 
@@ -48,7 +48,7 @@ def auth_emulator_check() -> str:
     Fine inside the emulator; in production it would let anyone act as anyone.
     """
     host = os.environ.get("FIREBASE_AUTH_EMULATOR_HOST")
-    if runtime.tokens_unverified():
+    if clients.tokens_unverified():
         msg = "FIREBASE_AUTH_EMULATOR_HOST is set outside the emulator: tokens are not verified"
         raise RuntimeError(msg)
     return "emulator" if host else "verifying ID tokens"

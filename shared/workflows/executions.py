@@ -29,9 +29,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from shared import logs
 from shared.errors import FailedPrecondition, NotFound, ResourceExhausted
-from shared.tasks import Enqueuer, task_name
+from shared.platform import logs
+from shared.platform.cloud_tasks import Enqueuer, task_name
 from shared.validation import Command, NotStorable, Public, check_storable, storable
 from shared.workflows.models import Node, WorkflowDoc, WorkflowId
 from shared.workflows.nodes import RUNNERS, NodeContext, NodeFailed, NodeResult

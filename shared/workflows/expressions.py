@@ -16,7 +16,7 @@ Limits, and where each is enforced:
   most MAX_DATA_BYTES (strings by their length, other values 8 bytes each) and
   MAX_DATA_DEPTH levels deep. Checked before each evaluation: the step fails with a
   ValueError that names the value (`input.items has 2000 items; ...`).
-* the evaluation: in a worker process (`shared.sandbox`), at most EVAL_TIMEOUT_S of wall
+* the evaluation: in a worker process (`shared.platform.sandbox`), at most EVAL_TIMEOUT_S of wall
   time and `sandbox.MEMORY_LIMIT_BYTES` of memory. A condition that passes either fails
   its step with a ValueError; the serving process is never at risk.
 
@@ -77,7 +77,7 @@ def check_condition(source: str) -> None:
         ValueError: the source is empty, too long, uses too many or too deeply nested
             comprehensions, or has a syntax error (the message quotes the parser's
             position marker).
-        shared.sandbox.SandboxUnavailable: no worker process could be started.
+        shared.platform.sandbox.SandboxUnavailable: no worker process could be started.
     """
     _analyse(source)
 
@@ -99,7 +99,7 @@ def evaluate_condition(source: str, context: Mapping[str, Any]) -> bool:
             or is not JSON-like; the evaluation fails (a missing key, a type mismatch,
             division by zero), takes longer than EVAL_TIMEOUT_S or runs out of memory;
             or the result is not a bool.
-        shared.sandbox.SandboxUnavailable: no worker process could be started.
+        shared.platform.sandbox.SandboxUnavailable: no worker process could be started.
     """
     bound = {name: context.get(name, {}) for name in CONDITION_NAMES}
     return _run(source, bound)
@@ -122,7 +122,7 @@ def _run(source: str, bound: dict[str, Any]) -> bool:
         for name, value in bound.items()
         if name in analysis.reads
     }
-    from shared import sandbox
+    from shared.platform import sandbox
 
     request = {"op": "eval", "source": source, "variables": variables}
     return bool(sandbox.run("cel", request, timeout_s=EVAL_TIMEOUT_S))
@@ -157,7 +157,7 @@ def _analyse(source: str) -> _Analysis:
     if len(source) > MAX_SOURCE_CHARS:
         msg = f"condition is {len(source)} characters long; the limit is {MAX_SOURCE_CHARS}"
         raise ValueError(msg)
-    from shared import sandbox
+    from shared.platform import sandbox
 
     # The parser runs in a worker too: no part of the Rust core runs in this process.
     compiled = sandbox.run("cel", {"op": "compile", "source": source}, timeout_s=EVAL_TIMEOUT_S)

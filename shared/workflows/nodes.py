@@ -195,7 +195,9 @@ def run_delay(node: DelayNode, ctx: NodeContext) -> NodeResult:
             ) from exc
         if until.tzinfo is None:
             raise NodeFailed("until: the time needs a UTC offset", retryable=False)
-        from shared.tasks import FARTHEST  # how far hops past Cloud Tasks' 30 days carry
+        from shared.platform.cloud_tasks import (
+            FARTHEST,  # how far hops past Cloud Tasks' 30 days carry
+        )
 
         if until - ctx.now > FARTHEST:
             raise NodeFailed(f"until: more than {FARTHEST.days} days ahead", retryable=False)

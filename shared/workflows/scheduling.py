@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared import logs
 from shared.errors import AuraError, NotFound
 from shared.ids import server_key
-from shared.tasks import Enqueuer
+from shared.platform import logs
+from shared.platform.cloud_tasks import Enqueuer
 from shared.workflows.executions import Runtime, RunWorkflow, start_execution
 from shared.workflows.models import Definition, ScheduleTrigger, WorkflowDoc
 from shared.workflows.schedule import fire_key, next_fire

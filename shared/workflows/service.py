@@ -31,7 +31,7 @@ if TYPE_CHECKING:  # pragma: no cover
         Transaction,
     )
 
-    from shared.tasks import Enqueuer
+    from shared.platform.cloud_tasks import Enqueuer
 
 USERS = "users"
 WORKFLOWS = "workflows"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 
-from shared import logs
+from shared.platform import logs
 from shared.workflows import executions, scheduling
 from shared.workflows.executions import Runtime
 

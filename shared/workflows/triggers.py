@@ -7,9 +7,9 @@ import hashlib
 from datetime import datetime
 from typing import Any
 
-from shared import logs
 from shared.errors import AuraError
 from shared.events.models import EventEnvelope
+from shared.platform import logs
 from shared.workflows import expressions
 from shared.workflows.executions import Runtime, RunWorkflow, start_execution
 from shared.workflows.models import EventTrigger, WorkflowDoc

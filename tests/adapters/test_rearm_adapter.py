@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from functions.tasks import rearm as rearm_module
-from shared.tasks import FARTHEST, REARM_QUEUE, CloudTasks
+from functions.queues import rearm as rearm_module
+from shared.platform.cloud_tasks import FARTHEST, REARM_QUEUE, CloudTasks
 from tests.support.workflows import RecordingEnqueuer
 
 

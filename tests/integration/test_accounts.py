@@ -7,17 +7,17 @@ from typing import Any
 
 import pytest
 
-from shared import runtime
+from shared.platform import clients
 from tests.support import emulators as emu
 
 
 def profile(uid: str) -> dict[str, Any] | None:
-    snap = runtime.get_db().collection("users").document(uid).get()
+    snap = clients.get_db().collection("users").document(uid).get()
     return snap.to_dict() if snap.exists else None
 
 
 def audit_entries() -> list[dict[str, Any]]:
-    return [d.to_dict() for d in runtime.get_db().collection("audit").stream()]
+    return [d.to_dict() for d in clients.get_db().collection("audit").stream()]
 
 
 # --- ensure_profile ------------------------------------------------------------------
@@ -52,7 +52,7 @@ def test_profile_created_once_when_delivered_twice() -> None:
     assert after["lastSeenAt"] >= created_at
     # A later sign-in does not overwrite settings chosen since.
     assert after["settings"]["timezone"] == "UTC"
-    assert len(list(runtime.get_db().collection("users").stream())) == 1
+    assert len(list(clients.get_db().collection("users").stream())) == 1
 
 
 def test_concurrent_first_sign_ins_create_one_profile() -> None:
@@ -186,7 +186,7 @@ def test_callable_rejects_calls_without_a_user(function: str) -> None:
 
     assert result.http_status == 401
     assert result.status == "UNAUTHENTICATED"
-    assert list(runtime.get_db().collections()) == []
+    assert list(clients.get_db().collections()) == []
 
 
 @pytest.mark.parametrize("function", sorted(CALLABLES_WITH_BAD_INPUT))
@@ -194,7 +194,7 @@ def test_callable_rejects_anonymous_auth_accounts(function: str) -> None:
     result = emu.call(function, {}, token=emu.sign_up_anonymously())
 
     assert result.status == "UNAUTHENTICATED"
-    assert list(runtime.get_db().collections()) == []
+    assert list(clients.get_db().collections()) == []
 
 
 @pytest.mark.parametrize("function", sorted(CALLABLES_WITH_BAD_INPUT))
@@ -206,4 +206,4 @@ def test_callable_rejects_bad_input_naming_the_field(function: str) -> None:
 
     assert result.status == "INVALID_ARGUMENT", result
     assert result.details["field"] == field
-    assert list(runtime.get_db().collections()) == []
+    assert list(clients.get_db().collections()) == []

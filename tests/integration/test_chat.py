@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from shared import runtime
 from shared.ai.quotas import QUOTAS
 from shared.chat.models import reply_id
+from shared.platform import clients
 from tests.support import emulators as emu
 
 pytestmark = pytest.mark.usefixtures("standin")
@@ -32,7 +32,7 @@ def send(user: emu.User, text: str, cid: str = "c1") -> str:
 
 
 def reply_of(user: emu.User, mid: str, cid: str = "c1") -> dict[str, Any] | None:
-    ref = runtime.get_db().document(f"{conversation_path(user.uid, cid)}/messages/{reply_id(mid)}")
+    ref = clients.get_db().document(f"{conversation_path(user.uid, cid)}/messages/{reply_id(mid)}")
     snap = ref.get()
     return snap.to_dict() if snap.exists else None
 
@@ -60,7 +60,7 @@ class Watcher:
     def __init__(self, path: str) -> None:
         self.seen: list[dict[str, Any]] = []
         self.done = threading.Event()
-        self._watch = runtime.get_db().document(path).on_snapshot(self._on_snapshot)
+        self._watch = clients.get_db().document(path).on_snapshot(self._on_snapshot)
 
     def _on_snapshot(self, docs: list[Any], _changes: Any, _read_time: Any) -> None:
         for doc in docs:
@@ -99,19 +99,19 @@ def test_reply_streams_into_firestore_and_records_usage(user: emu.User) -> None:
     assert len(partials) < 30
 
     day = datetime.now(UTC).strftime("%Y-%m-%d")
-    usage = runtime.get_db().document(f"users/{user.uid}/usage/{day}").get().to_dict()
+    usage = clients.get_db().document(f"users/{user.uid}/usage/{day}").get().to_dict()
     assert usage is not None
     assert usage["requests"] >= 1
     assert usage["outputTokens"] >= 60
 
     def enriched() -> dict[str, Any] | None:
-        conv = runtime.get_db().document(conversation_path(user.uid)).get().to_dict()
+        conv = clients.get_db().document(conversation_path(user.uid)).get().to_dict()
         return conv if conv and conv.get("title") else None
 
     conversation = emu.wait_for(enriched, timeout=20)
     assert conversation["usage"]["outputTokens"] >= 60
     assert conversation["messageCount"] == 2
-    message = runtime.get_db().document(f"{conversation_path(user.uid)}/messages/{mid}").get()
+    message = clients.get_db().document(f"{conversation_path(user.uid)}/messages/{mid}").get()
     intent = emu.wait_for(lambda: message.reference.get().to_dict().get("intent"), timeout=20)
     assert 0 <= intent["confidence"] <= 1
     assert isinstance(message.reference.get().to_dict()["entities"], list)
@@ -124,7 +124,7 @@ def test_second_delivery_creates_no_second_reply(user: emu.User) -> None:
     mid = send(user, "Only once please")
     first = finished(user, mid)
     again = service.answer_message(
-        db=runtime.get_db(),
+        db=clients.get_db(),
         gateway=local_gateway(),
         uid=user.uid,
         cid="c1",
@@ -134,7 +134,7 @@ def test_second_delivery_creates_no_second_reply(user: emu.User) -> None:
 
     assert again is False
     assert reply_of(user, mid) == first
-    messages = list(runtime.get_db().collection(f"{conversation_path(user.uid)}/messages").stream())
+    messages = list(clients.get_db().collection(f"{conversation_path(user.uid)}/messages").stream())
     assert len(messages) == 2
     assert len(chat_requests("Only once please")) == 1
 
@@ -211,7 +211,7 @@ def test_stop_ends_the_reply_and_closes_the_provider_stream(user: emu.User) -> N
 
 def test_over_quota_user_gets_resource_exhausted_without_a_provider_call(user: emu.User) -> None:
     day = datetime.now(UTC).strftime("%Y-%m-%d")
-    runtime.get_db().document(f"users/{user.uid}/usage/{day}").set(
+    clients.get_db().document(f"users/{user.uid}/usage/{day}").set(
         {"requests": 1, "inputTokens": QUOTAS["free"].tokens, "outputTokens": 0, "costUsd": 1.0}
     )
     reply = finished(user, send(user, "Over the limit"))
@@ -232,10 +232,10 @@ def test_delete_conversation_removes_it_and_its_messages(
     assert result.status == "OK", result.error
     assert result.result["deleted"] == 3  # user message, reply, conversation
     assert (
-        list(runtime.get_db().collection(f"{conversation_path(user.uid)}/messages").stream()) == []
+        list(clients.get_db().collection(f"{conversation_path(user.uid)}/messages").stream()) == []
     )
-    assert not runtime.get_db().document(conversation_path(user.uid)).get().exists
-    assert runtime.get_db().document(conversation_path(other_user.uid)).get().exists
+    assert not clients.get_db().document(conversation_path(user.uid)).get().exists
+    assert clients.get_db().document(conversation_path(other_user.uid)).get().exists
     again = emu.call("delete_conversation", {"conversationId": "c1"}, user.id_token)
     assert again.result == {"deleted": 0}
 
@@ -269,7 +269,7 @@ def test_older_turns_are_summarised_once_they_leave_the_window(user: emu.User) -
         assert finished(user, mid)["status"] == "done"
         emu.standin_quiesce()
 
-    conversation = runtime.get_db().document(conversation_path(user.uid)).get().to_dict()
+    conversation = clients.get_db().document(conversation_path(user.uid)).get().to_dict()
     assert conversation is not None
     assert conversation["summaryCovers"] >= 1
     assert conversation["summary"]

@@ -9,11 +9,10 @@ from typing import Any
 
 import pytest
 
-from shared import runtime
 from shared.ai.models import Usage
 from shared.chat import service
 from shared.chat.models import MAX_REPLY_CHARS, TRUNCATION_MARKER, reply_id
-from shared.platform import ratelimit
+from shared.platform import clients, ratelimit
 from tests.support import emulators as emu
 from tests.support.gateway import local_gateway
 
@@ -57,7 +56,7 @@ class FakeGateway:
 
 
 def stream_one_reply(uid: str, gateway: FakeGateway) -> dict[str, Any]:
-    db = runtime.get_db()
+    db = clients.get_db()
     conversation = db.document(f"users/{uid}/conversations/c1")
     messages = conversation.collection("messages")
     messages.document("m1").set({"role": "user", "text": "hello", "createdAt": datetime.now(UTC)})
@@ -114,7 +113,7 @@ def send(user: emu.User, text: str) -> str:
 
 
 def reply_when_finished(user: emu.User, mid: str) -> dict[str, Any]:
-    ref = runtime.get_db().document(f"users/{user.uid}/conversations/c1/messages/{reply_id(mid)}")
+    ref = clients.get_db().document(f"users/{user.uid}/conversations/c1/messages/{reply_id(mid)}")
 
     def finished() -> dict[str, Any] | None:
         reply = ref.get().to_dict()
@@ -130,7 +129,7 @@ def use_up_the_chat_rate(uid: str) -> None:
     for when in (now, now + timedelta(seconds=60)):
         for _ in range(service.CHAT_MESSAGES_PER_MINUTE):
             ratelimit.hit(
-                runtime.get_db(),
+                clients.get_db(),
                 key=f"chat:{uid}",
                 limit=service.CHAT_MESSAGES_PER_MINUTE,
                 window_s=60,
@@ -145,7 +144,7 @@ def chat_hits(uid: str) -> int:
     for when in (now - timedelta(seconds=60), now, now + timedelta(seconds=60)):
         index = ratelimit.window_of(when, 60).index
         doc_id = ratelimit.doc_id(f"chat:{uid}", 60, index, 0)
-        snapshot = runtime.get_db().collection(ratelimit.COLLECTION).document(doc_id).get()
+        snapshot = clients.get_db().collection(ratelimit.COLLECTION).document(doc_id).get()
         total += int((snapshot.to_dict() or {}).get("count", 0))
     return total
 
@@ -177,7 +176,7 @@ def test_a_redelivered_message_counts_once_against_the_rate(user: emu.User) -> N
     assert reply_when_finished(user, mid)["status"] == "done"
 
     again = service.answer_message(
-        db=runtime.get_db(),
+        db=clients.get_db(),
         gateway=local_gateway(),
         uid=user.uid,
         cid="c1",

@@ -12,14 +12,14 @@ import pytest
 from cloudevents.http import CloudEvent
 
 from functions.pubsub.on_event_published import on_event_published
-from shared import runtime
 from shared.events import service
 from shared.events.models import MAX_CAUSATION_DEPTH, EventEnvelope
+from shared.platform import clients
 from tests.support import emulators as emu
 
 
 def stored(event_id: str) -> dict[str, Any] | None:
-    snap = runtime.get_db().collection("events").document(event_id).get()
+    snap = clients.get_db().collection("events").document(event_id).get()
     return snap.to_dict() if snap.exists else None
 
 
@@ -86,7 +86,7 @@ def test_an_event_delivered_twice_is_recorded_and_counted_once() -> None:
     deliver(event)
 
     assert stored(event.id) is not None
-    assert service.events_counted(runtime.get_db(), today()) == 1
+    assert service.events_counted(clients.get_db(), today()) == 1
 
 
 def test_a_causation_chain_past_the_limit_is_refused() -> None:
@@ -111,7 +111,7 @@ def test_malformed_and_stale_events_are_dropped_without_raising() -> None:
     deliver(old)
 
     assert stored(old.id) is None
-    assert list(runtime.get_db().collection("events").stream()) == []
+    assert list(clients.get_db().collection("events").stream()) == []
 
 
 @pytest.mark.parametrize(

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 
 import main
-from shared import runtime
+from shared.platform import clients
 from shared.validation import Command
 from shared.workflows.webhooks import sign
 from tests.support import emulators as emu
@@ -94,7 +94,7 @@ def _paths(ref: Any) -> Iterator[str]:
 
 def stored() -> set[str]:
     """Every document path in the emulator (the database is cleared before each test)."""
-    db = runtime.get_db()
+    db = clients.get_db()
     found: set[str] = set()
     for collection in db.collections():
         if collection.id in BOOKKEEPING:

@@ -11,13 +11,12 @@ from typing import Any, TypeVar
 
 import pytest
 
-from shared import runtime
 from shared.ai import quotas
 from shared.ai.errors import AllProvidersFailed
 from shared.ai.gateway import estimate_call
 from shared.ai.models import AIRequest, AIResult, Message
 from shared.errors import ResourceExhausted
-from shared.platform import ratelimit
+from shared.platform import clients, ratelimit
 from tests.support import emulators as emu
 from tests.support.gateway import local_gateway
 
@@ -41,7 +40,7 @@ def burst(fn: Callable[[int], T], n: int = BURST) -> list[T | Exception]:
 def window_docs(key: str, window_s: int, now: datetime, shards: int) -> list[dict[str, Any]]:
     index = ratelimit.window_of(now, window_s).index
     refs = [
-        runtime.get_db()
+        clients.get_db()
         .collection(ratelimit.COLLECTION)
         .document(ratelimit.doc_id(key, window_s, index, shard))
         for shard in range(shards)
@@ -56,7 +55,7 @@ def test_a_burst_gets_exactly_the_limit() -> None:
     now = datetime.now(UTC)
     key = f"test:{uuid.uuid4().hex}"
     decisions = burst(
-        lambda _: ratelimit.hit(runtime.get_db(), key=key, limit=5, window_s=60, now=now), 30
+        lambda _: ratelimit.hit(clients.get_db(), key=key, limit=5, window_s=60, now=now), 30
     )
 
     assert not [d for d in decisions if isinstance(d, Exception)]
@@ -73,7 +72,7 @@ def test_a_burst_gets_exactly_the_limit() -> None:
 def test_the_next_window_starts_afresh() -> None:
     now = datetime.now(UTC)
     key = f"test:{uuid.uuid4().hex}"
-    db = runtime.get_db()
+    db = clients.get_db()
     assert ratelimit.hit(db, key=key, limit=1, window_s=60, now=now).allowed
     assert not ratelimit.hit(db, key=key, limit=1, window_s=60, now=now).allowed
     later = now + timedelta(seconds=60)
@@ -83,7 +82,7 @@ def test_the_next_window_starts_afresh() -> None:
 def test_a_costly_hit_that_does_not_fit_leaves_room_for_a_smaller_one() -> None:
     now = datetime.now(UTC)
     key = f"test:{uuid.uuid4().hex}"
-    db = runtime.get_db()
+    db = clients.get_db()
     costs = [8, 5, 2, 1]
     allowed = [
         ratelimit.hit(db, key=key, limit=10, window_s=60, now=now, cost=c).allowed for c in costs
@@ -95,7 +94,7 @@ def test_a_sharded_key_never_admits_more_than_the_limit() -> None:
     now = datetime.now(UTC)
     key = f"test:{uuid.uuid4().hex}"
     decisions = burst(
-        lambda _: ratelimit.hit(runtime.get_db(), key=key, limit=8, window_s=60, now=now, shards=4),
+        lambda _: ratelimit.hit(clients.get_db(), key=key, limit=8, window_s=60, now=now, shards=4),
         40,
     )
     allowed = [d for d in decisions if isinstance(d, ratelimit.Decision) and d.allowed]
@@ -119,12 +118,12 @@ def ask(text: str, max_tokens: int = 200) -> AIRequest:
 
 
 def ledger() -> dict[str, Any]:
-    ref = quotas.usage_ref(runtime.get_db(), "burst-user", datetime.now(UTC))
+    ref = quotas.usage_ref(clients.get_db(), "burst-user", datetime.now(UTC))
     return ref.get().to_dict() or {}
 
 
 def set_ledger(**fields: Any) -> None:
-    ref = quotas.usage_ref(runtime.get_db(), "burst-user", datetime.now(UTC))
+    ref = quotas.usage_ref(clients.get_db(), "burst-user", datetime.now(UTC))
     ref.set({"requests": 0, "inputTokens": 0, "outputTokens": 0, "costUsd": 0.0, **fields})
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import requests
 
-from shared import runtime
+from shared.platform import clients
 from tests.support import emulators as emu
 from tests.support import rules_matrix
 from tools.stack import PROJECT_ID, ROOT
@@ -78,7 +78,7 @@ CASES = [
 @pytest.fixture
 def seeded() -> None:
     emu.load_rules((ROOT / "firestore.rules").read_text())
-    db = runtime.get_db()
+    db = clients.get_db()
     now = datetime.now(UTC)
     for case in CASES:
         db.document(case.path).set({"uid": OWNER, "seededAt": now, "x": 0})
@@ -196,7 +196,7 @@ REPLY = "users/alice/conversations/c1/messages/a_m1"
 
 @pytest.fixture
 def reply_in_flight(seeded: None) -> None:
-    runtime.get_db().document(REPLY).set(
+    clients.get_db().document(REPLY).set(
         {"role": "assistant", "text": "partial", "status": "streaming", "stopRequested": False}
     )
 

@@ -10,8 +10,7 @@ from typing import Any
 
 import pytest
 
-from shared import runtime
-from shared.platform import ratelimit
+from shared.platform import clients, ratelimit
 from shared.workflows import webhooks
 from shared.workflows.webhooks import sign
 from tests.support import emulators as emu
@@ -50,7 +49,7 @@ def signed(secret: str, body: bytes, timestamp: int | None = None) -> dict[str, 
 
 
 def executions_of(user: emu.User) -> list[dict[str, Any]]:
-    docs = runtime.get_db().collection(f"users/{user.uid}/executions").stream()
+    docs = clients.get_db().collection(f"users/{user.uid}/executions").stream()
     return [d.to_dict() for d in docs]
 
 
@@ -68,7 +67,7 @@ def test_a_signed_call_starts_exactly_one_run(user: emu.User) -> None:
     done = emu.wait_for(
         lambda: (
             (
-                runtime.get_db().document(f"users/{user.uid}/executions/{eid}").get().to_dict()
+                clients.get_db().document(f"users/{user.uid}/executions/{eid}").get().to_dict()
                 or {}
             ).get("status")
             == "succeeded"
@@ -191,7 +190,7 @@ def test_over_the_rate_a_signed_call_is_a_429_and_starts_nothing(user: emu.User)
     for when in (now, now + timedelta(seconds=60)):  # the call may land in the next minute
         for _ in range(webhooks.RATE_LIMIT_PER_MINUTE):
             ratelimit.hit(
-                runtime.get_db(),
+                clients.get_db(),
                 key=f"webhook:{user.uid}/{wid}",
                 limit=webhooks.RATE_LIMIT_PER_MINUTE,
                 window_s=60,

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from shared import runtime
+from shared.platform import clients
 from shared.workflows.service import webhook_secret_ref
 from tests.support import emulators as emu
 
@@ -47,7 +47,7 @@ def definition(**overrides: Any) -> dict[str, Any]:
 
 def stored(uid: str, workflow_id: str) -> dict[str, Any] | None:
     snap = (
-        runtime.get_db()
+        clients.get_db()
         .collection("users")
         .document(uid)
         .collection("workflows")
@@ -58,12 +58,12 @@ def stored(uid: str, workflow_id: str) -> dict[str, Any] | None:
 
 
 def workflow_ids(uid: str) -> list[str]:
-    collection = runtime.get_db().collection("users").document(uid).collection("workflows")
+    collection = clients.get_db().collection("users").document(uid).collection("workflows")
     return [doc.id for doc in collection.stream()]
 
 
 def secret_doc(uid: str, workflow_id: str) -> dict[str, Any] | None:
-    snap = webhook_secret_ref(runtime.get_db(), uid, workflow_id).get()
+    snap = webhook_secret_ref(clients.get_db(), uid, workflow_id).get()
     return snap.to_dict() if snap.exists else None
 
 
@@ -215,7 +215,7 @@ def test_invalid_definition_names_the_field_and_saves_nothing(
     assert result.details["field"] == field
     assert words in result.error["message"]
     assert workflow_ids(user.uid) == []
-    assert list(runtime.get_db().collection("_webhookSecrets").stream()) == []
+    assert list(clients.get_db().collection("_webhookSecrets").stream()) == []
 
 
 def test_invalid_update_leaves_the_stored_version(user: emu.User) -> None:
@@ -321,7 +321,7 @@ def test_calls_without_a_user_are_unauthenticated(function: str) -> None:
 
     assert result.http_status == 401
     assert result.status == "UNAUTHENTICATED"
-    assert list(runtime.get_db().collections()) == []
+    assert list(clients.get_db().collections()) == []
 
 
 @pytest.mark.parametrize("function", sorted(CALLS))
@@ -329,4 +329,4 @@ def test_anonymous_accounts_are_unauthenticated(function: str) -> None:
     result = emu.call(function, CALLS[function], token=emu.sign_up_anonymously())
 
     assert result.status == "UNAUTHENTICATED"
-    assert list(runtime.get_db().collections()) == []
+    assert list(clients.get_db().collections()) == []

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from shared import runtime
+from shared.platform import clients
 from shared.workflows import executions
 from shared.workflows.service import MAX_WORKFLOWS_PER_USER
 from tests.integration.test_workflow_runs import ended, execution, node, run, save
@@ -23,7 +23,7 @@ def one_node_workflow(user: emu.User) -> str:
 
 
 def fill_executions(user: emu.User, count: int, **fields: Any) -> None:
-    db = runtime.get_db()
+    db = clients.get_db()
     batch = db.batch()
     for i in range(count):
         doc = {"workflowId": f"other{i % 7}", "status": "running", "startedAt": datetime.now(UTC)}
@@ -50,7 +50,7 @@ def test_starts_per_minute_are_limited(user: emu.User) -> None:
 
 
 def test_workflows_per_user_are_limited(user: emu.User) -> None:
-    db = runtime.get_db()
+    db = clients.get_db()
     batch = db.batch()
     for i in range(MAX_WORKFLOWS_PER_USER):
         batch.set(db.document(f"users/{user.uid}/workflows/w{i}"), {"name": f"w{i}"})
@@ -71,7 +71,7 @@ def test_executions_name_their_version_instead_of_copying_the_definition(user: e
     doc = ended(user, eid)
     assert doc["status"] == "succeeded"
     assert "definition" not in doc
-    snapshot = runtime.get_db().document(f"users/{user.uid}/workflows/{wid}/versions/1").get()
+    snapshot = clients.get_db().document(f"users/{user.uid}/workflows/{wid}/versions/1").get()
     assert [n["id"] for n in snapshot.to_dict()["nodes"]] == ["t"]
 
 
@@ -118,7 +118,7 @@ def test_hostile_run_input_is_refused_with_its_path_and_nothing_written(user: em
         result = emu.call("run_workflow", {"workflowId": wid, "input": data}, user.id_token)
         assert result.status == "INVALID_ARGUMENT", result.error
         assert result.details["field"] == field
-    assert not list(runtime.get_db().collection(f"users/{user.uid}/executions").stream())
+    assert not list(clients.get_db().collection(f"users/{user.uid}/executions").stream())
     assert execution(user, "none") == {}
 
 

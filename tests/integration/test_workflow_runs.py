@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from shared import runtime
-from shared.tasks import Enqueuer
+from shared.platform import clients
+from shared.platform.cloud_tasks import Enqueuer
 from shared.workflows import executions
 from shared.workflows.executions import Runtime, StepTask
 from tests.support import emulators as emu
@@ -45,7 +45,7 @@ def run(user: emu.User, workflow_id: str, data: dict[str, Any] | None = None) ->
 
 
 def execution(user: emu.User, eid: str) -> dict[str, Any]:
-    return runtime.get_db().document(f"users/{user.uid}/executions/{eid}").get().to_dict() or {}
+    return clients.get_db().document(f"users/{user.uid}/executions/{eid}").get().to_dict() or {}
 
 
 def ended(user: emu.User, eid: str, timeout: float = 45) -> dict[str, Any]:
@@ -58,7 +58,7 @@ def ended(user: emu.User, eid: str, timeout: float = 45) -> dict[str, Any]:
 
 
 def notifications(user: emu.User) -> list[dict[str, Any]]:
-    docs = runtime.get_db().collection(f"users/{user.uid}/notifications").stream()
+    docs = clients.get_db().collection(f"users/{user.uid}/notifications").stream()
     return [d.to_dict() for d in docs]
 
 
@@ -113,7 +113,7 @@ def test_fan_out_of_ten_joins_exactly_once(user: emu.User) -> None:
     assert done["steps"]["join"]["attempts"] == 1
     assert all(done["steps"][b]["status"] == "succeeded" for b in branches)
     assert len(notifications(user)) == 1
-    logs = runtime.get_db().collection(f"users/{user.uid}/executions/{eid}/logs").stream()
+    logs = clients.get_db().collection(f"users/{user.uid}/executions/{eid}/logs").stream()
     join_runs = [entry.to_dict() for entry in logs if entry.to_dict()["nodeId"] == "join"]
     assert len(join_runs) == 1
 
@@ -153,7 +153,7 @@ def test_a_step_delivered_twice_runs_once(user: emu.User) -> None:
     assert ended(user, eid)["status"] == "succeeded"
     enqueuer: Enqueuer = RecordingEnqueuer()
     rt = Runtime(
-        db=runtime.get_db(),
+        db=clients.get_db(),
         enqueuer=enqueuer,
         gateway=lambda: None,  # type: ignore[arg-type, return-value]
         publish=lambda envelope: None,
@@ -273,7 +273,7 @@ def test_run_workflow_rejects_unknown_workflows_and_bad_input(
     assert bad.details["field"] == "workflowId"
     anonymous = emu.call("run_workflow", {"workflowId": wid}, None)
     assert anonymous.status == "UNAUTHENTICATED"
-    assert list(runtime.get_db().collection(f"users/{user.uid}/executions").stream()) == []
+    assert list(clients.get_db().collection(f"users/{user.uid}/executions").stream()) == []
 
 
 def test_a_duplicate_delivery_of_a_running_executions_step_is_a_no_op(user: emu.User) -> None:
@@ -287,7 +287,7 @@ def test_a_duplicate_delivery_of_a_running_executions_step_is_a_no_op(user: emu.
     )
     enqueuer = RecordingEnqueuer()  # holds the tasks: nothing runs unless this test runs it
     rt = Runtime(
-        db=runtime.get_db(),
+        db=clients.get_db(),
         enqueuer=enqueuer,
         gateway=lambda: None,  # type: ignore[arg-type, return-value]
         publish=lambda envelope: None,
@@ -397,7 +397,7 @@ def test_retry_from_start_is_a_new_linked_execution(user: emu.User, flaky: Flaky
     again = emu.call("retry_execution", {"executionId": eid, "fromStart": True}, user.id_token)
     assert again.status == "OK", again.error
     assert again.result["executionId"] == new_id
-    linked = runtime.get_db().collection(f"users/{user.uid}/executions").stream()
+    linked = clients.get_db().collection(f"users/{user.uid}/executions").stream()
     assert sum(1 for d in linked if (d.to_dict() or {}).get("retryOf") == eid) == 1
 
 

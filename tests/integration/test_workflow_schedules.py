@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from shared import runtime
 from shared.errors import FailedPrecondition
-from shared.tasks import HORIZON, REARM_QUEUE, hop_name, hops_left, task_name
+from shared.platform import clients
+from shared.platform.cloud_tasks import HORIZON, REARM_QUEUE, hop_name, hops_left, task_name
 from shared.workflows import executions, scheduling, service, sweeper
 from shared.workflows.executions import RunWorkflow, start_execution
 from shared.workflows.models import SaveWorkflow
@@ -38,11 +38,11 @@ def save(user: emu.User, triggers: list[dict[str, Any]], status: str = "active")
 
 
 def armed(uid: str, wid: str) -> dict[str, Any] | None:
-    return scheduling.schedule_ref(runtime.get_db(), uid, wid).get().to_dict()
+    return scheduling.schedule_ref(clients.get_db(), uid, wid).get().to_dict()
 
 
 def runs(uid: str) -> list[dict[str, Any]]:
-    docs = runtime.get_db().collection(f"users/{uid}/executions").stream()
+    docs = clients.get_db().collection(f"users/{uid}/executions").stream()
     return [{"id": d.id, **(d.to_dict() or {})} for d in docs]
 
 
@@ -148,7 +148,7 @@ def test_the_sweeper_requeues_a_step_whose_task_was_lost(user: emu.User) -> None
         trigger={"type": "manual"},
         now=datetime.now(UTC),
     )
-    ref = executions.execution_ref(runtime.get_db(), user.uid, started.execution_id)
+    ref = executions.execution_ref(clients.get_db(), user.uid, started.execution_id)
     backdate(ref, 10, "startedAt", "steps.tell.dueAt")
 
     emu.clock_fire("sweep")  # the scheduled function, as its cron would run it
@@ -173,7 +173,7 @@ def test_the_sweeper_fails_an_execution_past_its_deadline(user: emu.User) -> Non
         trigger={"type": "manual"},
         now=datetime.now(UTC),
     )
-    ref = executions.execution_ref(runtime.get_db(), user.uid, started.execution_id)
+    ref = executions.execution_ref(clients.get_db(), user.uid, started.execution_id)
     backdate(ref, 61, "startedAt")  # the default deadline is an hour
 
     sweeper.sweep(rt=rt, now=datetime.now(UTC))
@@ -185,7 +185,7 @@ def test_the_sweeper_fails_an_execution_past_its_deadline(user: emu.User) -> Non
 
 def test_the_sweeper_rearms_a_broken_schedule_chain(user: emu.User) -> None:
     saved = save(user, [{"type": "schedule", "cron": "15 * * * *", "timezone": "UTC"}])
-    ref = scheduling.schedule_ref(runtime.get_db(), user.uid, saved["id"])
+    ref = scheduling.schedule_ref(clients.get_db(), user.uid, saved["id"])
     backdate(ref, 30, "nextFireAt")  # its task was lost: the time passed, nothing fired
 
     now = datetime.now(UTC)
@@ -272,7 +272,7 @@ def test_a_delay_until_40_days_ahead_waits_in_a_hop(user: emu.User) -> None:
     )
     assert started.status == "OK", started.error
     eid = started.result["executionId"]
-    ref = executions.execution_ref(runtime.get_db(), user.uid, eid)
+    ref = executions.execution_ref(clients.get_db(), user.uid, eid)
 
     def tell_queued() -> dict[str, Any] | None:
         doc = ref.get().to_dict() or {}
@@ -330,7 +330,7 @@ def test_one_bad_schedule_does_not_stop_the_repair_of_the_others(user: emu.User)
     _clear_of_the_clocks_sweep()
     good = save(user, [{"type": "schedule", "cron": "15 * * * *", "timezone": "UTC"}])
     bad = save(user, [{"type": "schedule", "cron": "45 * * * *", "timezone": "UTC"}])
-    db = runtime.get_db()
+    db = clients.get_db()
     # A stored cron that no longer parses, and a bookkeeping document that names nobody.
     service.workflow_ref(db, user.uid, bad["id"]).update(
         {"triggers": [{"type": "schedule", "cron": "not a cron", "timezone": "UTC"}]}
@@ -376,13 +376,13 @@ def test_a_save_whose_schedule_cannot_be_queued_writes_nothing(user: emu.User) -
     )
     with pytest.raises(ConnectionError):
         service.save_workflow(
-            db=runtime.get_db(),
+            db=clients.get_db(),
             uid=user.uid,
             command=command,
             now=datetime.now(UTC),
             enqueuer=Refusing(),
         )
-    assert not service.workflow_ref(runtime.get_db(), user.uid, "wnever").get().exists
+    assert not service.workflow_ref(clients.get_db(), user.uid, "wnever").get().exists
     assert armed(user.uid, "wnever") is None
 
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from shared import runtime
 from shared.events.models import MAX_CAUSATION_DEPTH
+from shared.platform import clients
 from tests.support import emulators as emu
 
 pytestmark = pytest.mark.usefixtures("standin")
@@ -31,7 +31,7 @@ def save(user: emu.User, nodes: list[dict[str, Any]], trigger: dict[str, Any]) -
 
 
 def runs(user: emu.User) -> list[dict[str, Any]]:
-    docs = runtime.get_db().collection(f"users/{user.uid}/executions").stream()
+    docs = clients.get_db().collection(f"users/{user.uid}/executions").stream()
     return [d.to_dict() for d in docs]
 
 
@@ -100,7 +100,7 @@ def test_a_workflow_whose_task_node_triggers_itself_stops_at_the_causation_limit
         [{"id": "again", "type": "task", "config": {"title": "again {{ input.title }}"}}],
         {"type": "firestore", "collection": "tasks", "on": ["create"]},
     )
-    tasks = runtime.get_db().collection(f"users/{user.uid}/tasks")
+    tasks = clients.get_db().collection(f"users/{user.uid}/tasks")
     tasks.document("seed").set({"title": "seed", "status": "todo", "priority": 1})
 
     emu.wait_for(lambda: runs(user), timeout=30)
@@ -126,7 +126,7 @@ def test_a_task_write_starts_a_firestore_triggered_workflow_once(user: emu.User)
         ],
         {"type": "firestore", "collection": "tasks", "on": ["create"]},
     )
-    tasks = runtime.get_db().collection(f"users/{user.uid}/tasks")
+    tasks = clients.get_db().collection(f"users/{user.uid}/tasks")
     tasks.document("t1").set({"title": "Call Bob", "status": "todo", "priority": 1})
 
     emu.wait_for(lambda: runs(user), timeout=30)
@@ -136,6 +136,6 @@ def test_a_task_write_starts_a_firestore_triggered_workflow_once(user: emu.User)
     assert len(started) == 1
     assert started[0]["status"] == "succeeded"
     assert started[0]["steps"]["greet"]["output"] == "new task Call Bob"
-    events = runtime.get_db().collection("events").stream()
+    events = clients.get_db().collection("events").stream()
     types = sorted(e.to_dict()["type"] for e in events if e.to_dict()["uid"] == user.uid)
     assert types == ["aura.task.created", "aura.task.updated"]

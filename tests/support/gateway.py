@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from shared import runtime
 from shared.ai.config import GatewayConfig
 from shared.ai.gateway import Gateway
 from shared.ai.providers import build_clients
+from shared.platform import clients
 from tools.stack import STANDIN_PORT
 
 BASE = f"http://127.0.0.1:{STANDIN_PORT}"
@@ -26,6 +26,6 @@ def local_gateway(**overrides: Any) -> Gateway:
     config = replace(config, **overrides)
     return Gateway(
         config=config,
-        db=runtime.get_db(),
+        db=clients.get_db(),
         clients=build_clients(config),
     )

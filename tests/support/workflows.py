@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from shared import runtime
-from shared.tasks import CloudTasks
+from shared.platform import clients
+from shared.platform.cloud_tasks import CloudTasks
 from shared.workflows.executions import Runtime
 
 
@@ -43,7 +43,7 @@ def held_runtime() -> tuple[Runtime, RecordingEnqueuer]:
     """A runtime whose tasks are held by the test instead of dispatched."""
     enqueuer = RecordingEnqueuer()
     rt = Runtime(
-        db=runtime.get_db(),
+        db=clients.get_db(),
         enqueuer=enqueuer,
         gateway=lambda: None,  # type: ignore[arg-type, return-value]
         publish=lambda envelope: None,
@@ -54,7 +54,7 @@ def held_runtime() -> tuple[Runtime, RecordingEnqueuer]:
 def live_runtime() -> Runtime:
     """A runtime that queues real Cloud Tasks on the emulator (the functions run them)."""
     return Runtime(
-        db=runtime.get_db(),
+        db=clients.get_db(),
         enqueuer=CloudTasks(),
         gateway=lambda: None,  # type: ignore[arg-type, return-value]
         publish=lambda envelope: None,

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from shared import logs
+from shared.platform import logs
 
 
 def test_entries_are_json_with_severity_and_bound_context(

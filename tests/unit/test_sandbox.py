@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from shared import sandbox
-from shared.sandbox import Pool, SandboxUnavailable
+from shared.platform import sandbox
+from shared.platform.sandbox import Pool, SandboxUnavailable
 
 
 @pytest.fixture

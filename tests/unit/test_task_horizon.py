@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from shared.tasks import (
+from shared.platform.cloud_tasks import (
     CLOUD_TASKS_MAX_AHEAD,
     FARTHEST,
     HORIZON,

@@ -302,7 +302,7 @@ os.register_at_fork(after_in_child=_POOL.after_fork_in_child)
 def _warn_unlimited() -> None:
     """Once per process: time is still bounded, memory only by the OOM killer, which the
     workers ask to pick them first."""
-    from shared import logs
+    from shared.platform import logs
 
     logs.warning("sandbox: this kernel does not enforce RLIMIT_AS; workers are not capped")
 

@@ -8,7 +8,7 @@ from pydantic import ValidationError
 
 from functions import _clients
 from functions.params import AI_SECRETS, AI_TIMEOUT_S
-from shared import logs
+from shared.platform import logs
 from shared.workflows import executions
 from shared.workflows.executions import StepTask
 

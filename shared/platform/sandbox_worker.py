@@ -1,9 +1,9 @@
 """The sandbox's worker process: evaluates untrusted expressions under memory and CPU limits.
 
-`shared.sandbox` starts it as `python -I shared/sandbox_worker.py` (isolated: no environment
-variables, not even the parent's secrets, and no script folder on `sys.path`), so this
-module imports only the standard library until its first message arrives. It speaks
-frames on stdin and stdout: a 4-byte big-endian length, then the body.
+`shared.platform.sandbox` starts it as `python -I shared/platform/sandbox_worker.py`
+(isolated: no environment variables, not even the parent's secrets, and no script folder
+on `sys.path`), so this module imports only the standard library until its first message
+arrives. It speaks frames on stdin and stdout: a 4-byte big-endian length, then the body.
 
 1. The parent sends its config (a pickle): `sys.path`, the memory limit, the kinds to load.
    The worker caps its address space (RLIMIT_AS), turns core dumps off, offers itself

@@ -1,4 +1,4 @@
-"""`rearm`: one hop of a task due beyond Cloud Tasks' 30-day horizon (`shared.tasks`)."""
+"""`rearm`: one hop of a task due past Cloud Tasks' 30-day horizon (`platform.cloud_tasks`)."""
 
 from datetime import UTC, datetime
 from typing import Any
@@ -6,8 +6,8 @@ from typing import Any
 from firebase_functions import https_fn, options, tasks_fn
 from pydantic import ValidationError
 
-from shared import logs
-from shared.tasks import CloudTasks, Rearm, TooFarAhead, hops_left
+from shared.platform import logs
+from shared.platform.cloud_tasks import CloudTasks, Rearm, TooFarAhead, hops_left
 
 
 @tasks_fn.on_task_dispatched(

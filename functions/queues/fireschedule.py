@@ -7,7 +7,7 @@ from firebase_functions import https_fn, options, tasks_fn
 from pydantic import ValidationError
 
 from functions import _clients
-from shared import logs
+from shared.platform import logs
 from shared.workflows import scheduling
 from shared.workflows.scheduling import FireTask
 

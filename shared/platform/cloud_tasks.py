@@ -29,7 +29,7 @@ from typing import Any, Protocol
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
-from shared import runtime
+from shared.platform import clients
 
 # What Cloud Tasks accepts ("no more than 720h in the future"), and how far ahead Aura
 # asks: a day less, so clock skew and time spent in a request never cross the limit.
@@ -115,14 +115,14 @@ class AdminTaskQueues:
         options = functions.TaskOptions(task_id=name, schedule_time=when)
         # Task-queue functions speak the callable protocol: the body is {"data": ...}.
         try:
-            functions.task_queue(queue, app=runtime.get_app()).enqueue({"data": payload}, options)
+            functions.task_queue(queue, app=clients.get_app()).enqueue({"data": payload}, options)
         except exceptions.AlreadyExistsError:
             return False  # named before: this step is already queued (or ran)
         except exceptions.ConflictError:
             return False
         except ValueError:
             # The Admin SDK misreads the task name the emulator returns after queueing it.
-            if not runtime.in_emulator():
+            if not clients.in_emulator():
                 raise
         return True
 
