@@ -8,8 +8,8 @@ from pydantic import ValidationError
 
 from functions import _clients
 from shared.platform import logs
-from shared.workflows import scheduling
-from shared.workflows.scheduling import FireTask
+from shared.workflows import schedules
+from shared.workflows.schedules import FireTask
 
 
 @tasks_fn.on_task_dispatched(
@@ -30,5 +30,5 @@ def fireschedule(req: https_fn.CallableRequest[Any]) -> None:
         logs.error("unusable schedule task dropped", errors=str(exc)[:500])
         return
     with logs.context(uid=task.uid, workflowId=task.workflow_id):
-        outcome = scheduling.fire(rt=_clients.workflow_runtime(), task=task, now=datetime.now(UTC))
+        outcome = schedules.fire(rt=_clients.workflow_runtime(), task=task, now=datetime.now(UTC))
         logs.info(f"schedule {outcome}", fireAt=task.fire_at.isoformat())

@@ -106,14 +106,14 @@ def save_workflow(
     """
     from google.cloud import firestore
 
-    from shared.workflows import scheduling
+    from shared.workflows import schedules
 
     check_workflow(command)
     ref = workflow_ref(db, uid, command.id) if command.id else workflows_of(db, uid).document()
     secret_ref = webhook_secret_ref(db, uid, ref.id)
-    schedule_ref = scheduling.schedule_ref(db, uid, ref.id)
+    schedule_ref = schedules.schedule_ref(db, uid, ref.id)
     definition = command.to_firestore()
-    schedule = scheduling.arm_before_save(
+    schedule = schedules.arm_before_save(
         enqueuer=enqueuer, uid=uid, workflow_id=ref.id, workflow=command, now=now
     )
 
@@ -179,11 +179,11 @@ def delete_workflow(*, db: Client, uid: str, workflow_id: str) -> DeleteWorkflow
     """
     from google.cloud import firestore
 
-    from shared.workflows import scheduling
+    from shared.workflows import schedules
 
     ref = workflow_ref(db, uid, workflow_id)
     secret_ref = webhook_secret_ref(db, uid, workflow_id)
-    schedule_ref = scheduling.schedule_ref(db, uid, workflow_id)
+    schedule_ref = schedules.schedule_ref(db, uid, workflow_id)
 
     @firestore.transactional
     def apply(transaction: Transaction) -> bool:

@@ -6,7 +6,7 @@ from collections import Counter
 from datetime import datetime
 
 from shared.platform import logs
-from shared.workflows import executions, scheduling
+from shared.workflows import executions, schedules
 from shared.workflows.executions import Runtime
 
 
@@ -30,7 +30,7 @@ def sweep(*, rt: Runtime, now: datetime) -> dict[str, int]:
             logs.error("sweep failed for an execution", path=ref.path, error=repr(exc)[:500])
             outcomes["errors"] += 1
     try:
-        chains = scheduling.repair_chains(rt=rt, now=now)
+        chains = schedules.repair_chains(rt=rt, now=now)
     except Exception as exc:  # e.g. the query itself failed: the next sweep tries again
         logs.error("sweep could not list broken schedules", error=repr(exc)[:500])
         chains = {"repaired": 0, "errors": 1}

@@ -46,7 +46,7 @@ def check_workflow(definition: Definition) -> None:
     Raises:
         InvalidArgument: the first problem found, with `field` set to its path.
     """
-    from shared.workflows import expressions, schedule, templates
+    from shared.workflows import cron, expressions, templates
 
     checkers: dict[str, Callable[[str], None]] = {
         "template": templates.check_template,
@@ -56,7 +56,7 @@ def check_workflow(definition: Definition) -> None:
     _check_edges(definition.edges, definition.nodes, ids)
     _check_graph(definition.nodes, definition.edges, ids)
     _check_storable(definition.variables, "variables")
-    _check_triggers(definition.triggers, expressions.check_condition, schedule.check_cron)
+    _check_triggers(definition.triggers, expressions.check_condition, cron.check_cron)
     _check_size(definition)
 
 

@@ -14,11 +14,11 @@ import pytest
 from shared.errors import FailedPrecondition
 from shared.platform import clients
 from shared.platform.cloud_tasks import HORIZON, REARM_QUEUE, hop_name, hops_left, task_name
-from shared.workflows import executions, scheduling, service, sweeper
+from shared.workflows import executions, schedules, service, sweeper
+from shared.workflows.cron import fire_key, next_fire
 from shared.workflows.executions import RunWorkflow, start_execution
 from shared.workflows.models import SaveWorkflow
-from shared.workflows.schedule import fire_key, next_fire
-from shared.workflows.scheduling import FireTask
+from shared.workflows.schedules import FireTask
 from tests.support import emulators as emu
 from tests.support.workflows import held_runtime, live_runtime
 
@@ -38,7 +38,7 @@ def save(user: emu.User, triggers: list[dict[str, Any]], status: str = "active")
 
 
 def armed(uid: str, wid: str) -> dict[str, Any] | None:
-    return scheduling.schedule_ref(clients.get_db(), uid, wid).get().to_dict()
+    return schedules.schedule_ref(clients.get_db(), uid, wid).get().to_dict()
 
 
 def runs(uid: str) -> list[dict[str, Any]]:
@@ -52,7 +52,7 @@ def held_fire_at(eta: datetime) -> bool:
 
     def held() -> bool:
         return any(
-            t["queue"] == scheduling.SCHEDULE_QUEUE and datetime.fromisoformat(t["eta"]) == eta
+            t["queue"] == schedules.SCHEDULE_QUEUE and datetime.fromisoformat(t["eta"]) == eta
             for t in emu.clock_state()["held"]
         )
 
@@ -97,7 +97,7 @@ def test_a_scheduled_workflow_runs_at_its_cron_time_and_arms_the_next(user: emu.
     assert done[0]["trigger"]["type"] == "schedule"
     assert done[0]["trigger"]["fireAt"] == first
     assert done[0]["startedAt"] >= first  # the clock held the task until its time
-    assert done[0]["id"] == scheduling.run_id(user.uid, saved["id"], first)
+    assert done[0]["id"] == schedules.run_id(user.uid, saved["id"], first)
     following = first + timedelta(minutes=1)
     emu.wait_for(lambda: (armed(user.uid, saved["id"]) or {}).get("nextFireAt") == following)
     assert held_fire_at(following)
@@ -109,14 +109,14 @@ def test_a_fire_task_delivered_twice_starts_one_run(user: emu.User) -> None:
     rt, enqueuer = held_runtime()
     task = FireTask(uid=user.uid, workflow_id=saved["id"], fire_at=fire_at)
 
-    first = scheduling.fire(rt=rt, task=task, now=fire_at)
-    second = scheduling.fire(rt=rt, task=task, now=fire_at + timedelta(seconds=5))
+    first = schedules.fire(rt=rt, task=task, now=fire_at)
+    second = schedules.fire(rt=rt, task=task, now=fire_at + timedelta(seconds=5))
 
     assert (first, second) == ("fired", "stale")
     assert len(runs(user.uid)) == 1
     following = next_fire("0 6 * * *", "Asia/Tokyo", fire_at)
     assert (armed(user.uid, saved["id"]) or {})["nextFireAt"] == following
-    fires = [t for t in enqueuer.tasks if t.queue == scheduling.SCHEDULE_QUEUE]
+    fires = [t for t in enqueuer.tasks if t.queue == schedules.SCHEDULE_QUEUE]
     assert [t.at for t in fires] == [following]
 
 
@@ -125,7 +125,7 @@ def test_a_stale_fire_task_starts_nothing(user: emu.User) -> None:
     rt, _ = held_runtime()
     elsewhen = datetime.fromisoformat(saved["nextRunAt"]) - timedelta(days=1)
 
-    outcome = scheduling.fire(
+    outcome = schedules.fire(
         rt=rt, task=FireTask(uid=user.uid, workflow_id=saved["id"], fire_at=elsewhen), now=elsewhen
     )
 
@@ -185,7 +185,7 @@ def test_the_sweeper_fails_an_execution_past_its_deadline(user: emu.User) -> Non
 
 def test_the_sweeper_rearms_a_broken_schedule_chain(user: emu.User) -> None:
     saved = save(user, [{"type": "schedule", "cron": "15 * * * *", "timezone": "UTC"}])
-    ref = scheduling.schedule_ref(clients.get_db(), user.uid, saved["id"])
+    ref = schedules.schedule_ref(clients.get_db(), user.uid, saved["id"])
     backdate(ref, 30, "nextFireAt")  # its task was lost: the time passed, nothing fired
 
     now = datetime.now(UTC)
@@ -242,7 +242,7 @@ def test_a_far_schedule_saves_and_waits_in_hops_inside_the_horizon(
     name = fire_key(f"{user.uid}/{saved['id']}", at)
     hops = hops_left(at, now)
     if hops == 0:  # (near enough today: no hop needed)
-        task = held_task(scheduling.SCHEDULE_QUEUE, name)
+        task = held_task(schedules.SCHEDULE_QUEUE, name)
         assert datetime.fromisoformat(task["eta"]) == at
     else:
         task = held_task(REARM_QUEUE, hop_name(name, at, hops))
@@ -291,7 +291,7 @@ def test_a_delay_until_40_days_ahead_waits_in_a_hop(user: emu.User) -> None:
 
 @pytest.mark.parametrize(
     ("ahead", "queue"),
-    [(timedelta(days=2), scheduling.SCHEDULE_QUEUE), (timedelta(days=50), REARM_QUEUE)],
+    [(timedelta(days=2), schedules.SCHEDULE_QUEUE), (timedelta(days=50), REARM_QUEUE)],
     ids=["last-hop", "middle-hop"],
 )
 def test_a_hop_delivered_twice_rearms_once(user: emu.User, ahead: timedelta, queue: str) -> None:
@@ -301,7 +301,7 @@ def test_a_hop_delivered_twice_rearms_once(user: emu.User, ahead: timedelta, que
     payload = fire.model_dump(mode="json")
     hop = {"queue": "fireschedule", "name": name, "at": at.isoformat(), "payload": payload}
 
-    last_hop = queue == scheduling.SCHEDULE_QUEUE
+    last_hop = queue == schedules.SCHEDULE_QUEUE
     expected, eta = (name, at) if last_hop else (hop_name(name, at, 1), at - HORIZON)
     before = held_at(queue, eta)
     for _ in range(2):  # Cloud Tasks delivers at least once: here, exactly twice
@@ -335,9 +335,9 @@ def test_one_bad_schedule_does_not_stop_the_repair_of_the_others(user: emu.User)
     service.workflow_ref(db, user.uid, bad["id"]).update(
         {"triggers": [{"type": "schedule", "cron": "not a cron", "timezone": "UTC"}]}
     )
-    nobody = db.collection(scheduling.SCHEDULES).document("corrupt")
+    nobody = db.collection(schedules.SCHEDULES).document("corrupt")
     nobody.set({"cron": "* * * * *"})
-    refs = [scheduling.schedule_ref(db, user.uid, wid) for wid in (good["id"], bad["id"])]
+    refs = [schedules.schedule_ref(db, user.uid, wid) for wid in (good["id"], bad["id"])]
     backdate(nobody, 60, "nextFireAt")  # the oldest: the first the sweeper reaches
     for ref in refs:
         backdate(ref, 30, "nextFireAt")
@@ -348,10 +348,10 @@ def test_one_bad_schedule_does_not_stop_the_repair_of_the_others(user: emu.User)
     assert (report["schedules"], report["scheduleErrors"]) == (1, 2)
     expected = next_fire("15 * * * *", "UTC", now)
     assert (refs[0].get().to_dict() or {})["nextFireAt"] == expected
-    held_task(scheduling.SCHEDULE_QUEUE, fire_key(f"{user.uid}/{good['id']}", expected))
+    held_task(schedules.SCHEDULE_QUEUE, fire_key(f"{user.uid}/{good['id']}", expected))
     for failed in (refs[1], nobody):  # logged, and tried again after the others
         stored = failed.get().to_dict() or {}
-        assert stored["nextFireAt"] == now + scheduling.RETRY_REPAIR_AFTER
+        assert stored["nextFireAt"] == now + schedules.RETRY_REPAIR_AFTER
         assert stored["repairError"]
     again = sweeper.sweep(rt=live_runtime(), now=now)
     assert (again["schedules"], again["scheduleErrors"]) == (0, 0)
@@ -408,9 +408,7 @@ def test_a_save_that_fails_after_queueing_leaves_only_a_task_that_does_nothing(
         )
     assert armed(user.uid, "wstale") is None
     [task] = enqueuer.tasks
-    fired = scheduling.fire(
-        rt=rt, task=FireTask.model_validate(task.payload), now=datetime.now(UTC)
-    )
+    fired = schedules.fire(rt=rt, task=FireTask.model_validate(task.payload), now=datetime.now(UTC))
     assert fired == "stale"
     assert runs(user.uid) == []
 

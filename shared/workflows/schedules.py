@@ -22,9 +22,9 @@ from shared.errors import AuraError, NotFound
 from shared.ids import server_key
 from shared.platform import logs
 from shared.platform.cloud_tasks import Enqueuer
+from shared.workflows.cron import fire_key, next_fire
 from shared.workflows.executions import Runtime, RunWorkflow, start_execution
 from shared.workflows.models import Definition, ScheduleTrigger, WorkflowDoc
-from shared.workflows.schedule import fire_key, next_fire
 
 if TYPE_CHECKING:  # pragma: no cover
     from google.cloud.firestore import Client, DocumentReference

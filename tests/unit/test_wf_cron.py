@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from shared.workflows.schedule import check_cron, fire_key, next_fire
+from shared.workflows.cron import check_cron, fire_key, next_fire
 
 
 def utc(*parts: int) -> datetime:
