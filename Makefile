@@ -8,7 +8,7 @@ WEB := hosting
 WEB_SOURCES := $(shell find $(WEB)/src $(WEB)/index.html $(WEB)/vite.config.ts $(WEB)/tsconfig.json -type f 2>/dev/null)
 PYTEST_ARGS ?=
 
-.PHONY: help install dev test lint unit bench web stop admin clean
+.PHONY: help install dev test lint unit web-unit bench web stop admin clean
 
 help:
 	@echo "make dev    - run Aura locally (emulators, functions, web app, demo account)"
@@ -51,7 +51,7 @@ web: $(WEB)/dist/index.html
 dev: install web
 	$(PY) -m tools.stack dev
 
-test: install web /usr/bin/chromium lint
+test: install web /usr/bin/chromium lint web-unit
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # --- steps ---------------------------------------------------------------------------
@@ -63,6 +63,10 @@ lint: $(VENV)/.installed
 
 unit: $(VENV)/.installed
 	$(PY) -m pytest tests/unit tests/adapters tests/test_deployment_manifest.py
+
+# The web app's pure modules (converters, parsers, formatters) under Vitest, in Node.
+web-unit: $(WEB)/node_modules/.installed
+	cd $(WEB) && npm run --silent test:unit
 
 bench: install web
 	$(PY) -m bench.run

@@ -8,8 +8,10 @@
  */
 import { createContext, use, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { ReactNode } from "react";
-import * as firebase from "./firebase";
-import type { User } from "./firebase";
+import * as firebaseAuth from "./lib/firebase/auth";
+import type { User } from "./lib/firebase/auth";
+import { ensureProfile } from "./lib/firebase/callables";
+import { callableFailure } from "./lib/firebase/errors";
 
 export type AuthStatus = "loading" | "signedOut" | "signedIn" | "error";
 
@@ -55,27 +57,27 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     setProfileReady(false);
     try {
       const timezone = browserTimezone();
-      let result: Awaited<ReturnType<typeof firebase.ensureProfile>>;
+      let result: Awaited<ReturnType<typeof ensureProfile>>;
       try {
-        result = await firebase.ensureProfile(timezone ? { timezone } : {});
+        result = await ensureProfile(timezone ? { timezone } : {});
       } catch (err) {
         // A browser zone the server does not know (e.g. "Etc/Unknown"): fall back to UTC.
-        const failure = firebase.callableFailure(err);
+        const failure = callableFailure(err);
         if (failure.code !== "invalid-argument" || failure.field !== "timezone") throw err;
-        result = await firebase.ensureProfile({});
+        result = await ensureProfile({});
       }
       if (result.claimsUpdated) await signedIn.getIdToken(true);
       if (ensuredUid.current === signedIn.uid) setProfileReady(true);
     } catch (err) {
       if (ensuredUid.current !== signedIn.uid) return; // signed out meanwhile
       ensuredUid.current = null;
-      setSetupError(firebase.callableFailure(err).message);
+      setSetupError(callableFailure(err).message);
     }
   }, []);
 
   useEffect(
     () =>
-      firebase.watchAuth(
+      firebaseAuth.watchAuth(
         (next) => {
           setUser(next);
           setStatus(next ? "signedIn" : "signedOut");
@@ -96,17 +98,17 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   );
 
   const signIn = useCallback(async (email: string, password: string) => {
-    await firebase.signIn(email, password);
+    await firebaseAuth.signIn(email, password);
   }, []);
 
   const signUp = useCallback(
     async (email: string, password: string, displayName?: string) => {
       signingUp.current = true;
       try {
-        await firebase.signUp(email, password, displayName);
+        await firebaseAuth.signUp(email, password, displayName);
       } finally {
         signingUp.current = false;
-        const created = firebase.currentUser();
+        const created = firebaseAuth.currentUser();
         if (created && ensuredUid.current !== created.uid) void setUpProfile(created);
       }
     },
@@ -115,7 +117,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 
   const signOut = useCallback(async () => {
     ensuredUid.current = null;
-    await firebase.signOut();
+    await firebaseAuth.signOut();
   }, []);
 
   const retrySetup = useCallback(() => {

@@ -4,7 +4,7 @@ import {
   watchExecutions,
   watchWorkflow,
   watchWorkflows,
-} from "./firebase";
+} from "./lib/firebase/documents";
 import type { Execution, ExecutionLog, Workflow } from "./models";
 import { useLive, type LiveState } from "./useLive";
 

@@ -1,4 +1,4 @@
-import { watchConversation, watchConversations, watchMessages } from "./firebase";
+import { watchConversation, watchConversations, watchMessages } from "./lib/firebase/documents";
 import type { ChatMessage, Conversation } from "./models";
 import { useLive, type LiveState } from "./useLive";
 

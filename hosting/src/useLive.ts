@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import type { Unsubscribe } from "./firebase";
+import type { Unsubscribe } from "./lib/firebase/app";
 
 export interface LiveState<T> {
   /** The latest snapshot; undefined until the first one arrives (or with nothing to watch). */

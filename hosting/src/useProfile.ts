@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import { watchProfile } from "./firebase";
+import { watchProfile } from "./lib/firebase/documents";
 import type { Profile } from "./models";
 
 export interface ProfileState {

@@ -1,6 +1,6 @@
 import { NavLink, Outlet, useNavigate } from "react-router";
 import { useAuth } from "../auth";
-import { usingEmulators } from "../firebase";
+import { usingEmulators } from "../lib/firebase/app";
 
 const NAV = [
   { to: "/chat", label: "Chat" },

@@ -1,5 +1,6 @@
 import { useId, useMemo, useState, type FormEvent } from "react";
-import { callableFailure, updateSettings } from "../firebase";
+import { updateSettings } from "../lib/firebase/callables";
+import { callableFailure } from "../lib/firebase/errors";
 import { PREFERRED_MODELS, type Settings } from "../models";
 
 /** IANA zone names the browser knows, offered as suggestions (the server has the final say). */

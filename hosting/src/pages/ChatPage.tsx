@@ -4,7 +4,7 @@ import { useAuth } from "../auth";
 import { Composer } from "../components/chat/Composer";
 import { ConversationList, UNTITLED } from "../components/chat/ConversationList";
 import { Thread } from "../components/chat/Thread";
-import { newConversationId } from "../firebase";
+import { newConversationId } from "../lib/firebase/documents";
 import { formatUsage } from "../models";
 import { useConversation, useConversations, useMessages } from "../useChat";
 import { usePageTitle } from "../usePageTitle";

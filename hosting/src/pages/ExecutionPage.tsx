@@ -10,12 +10,12 @@ import {
   Time,
 } from "../components/automations/executions";
 import {
-  callableFailure,
   cancelExecution,
   pauseExecution,
   resumeExecution,
   retryExecution,
-} from "../firebase";
+} from "../lib/firebase/callables";
+import { callableFailure } from "../lib/firebase/errors";
 import {
   executionActions,
   formatDuration,

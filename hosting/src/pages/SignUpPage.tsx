@@ -2,7 +2,7 @@ import { useId, useState, type FormEvent } from "react";
 import { Link, Navigate, useLocation } from "react-router";
 import { useAuth } from "../auth";
 import { returnPath } from "../components/RequireAuth";
-import { authErrorMessage } from "../firebase";
+import { authErrorMessage } from "../lib/firebase/errors";
 import { usePageTitle } from "../usePageTitle";
 
 export default function SignUpPage() {

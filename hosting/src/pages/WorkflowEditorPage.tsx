@@ -17,7 +17,8 @@ import { RunWorkflowForm } from "../components/automations/RunWorkflowForm";
 import { lineAndColumn, type JsonSpan } from "../components/automations/json";
 import { WebhookSecretNotice } from "../components/automations/WebhookSecretNotice";
 import { StatusBadge } from "../components/automations/WorkflowList";
-import { callableFailure, saveWorkflow } from "../firebase";
+import { saveWorkflow } from "../lib/firebase/callables";
+import { callableFailure } from "../lib/firebase/errors";
 import {
   DEFINITION_KEYS,
   WORKFLOW_STATUSES,

@@ -1,6 +1,7 @@
 import { useId, useState, type FormEvent } from "react";
 import { useNavigate } from "react-router";
-import { callableFailure, runWorkflow } from "../../firebase";
+import { runWorkflow } from "../../lib/firebase/callables";
+import { callableFailure } from "../../lib/firebase/errors";
 import type { JsonObject } from "../../models";
 import { parseJson } from "./json";
 

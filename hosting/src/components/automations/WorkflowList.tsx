@@ -1,6 +1,7 @@
 import { Fragment, useState } from "react";
 import { Link } from "react-router";
-import { callableFailure, deleteWorkflow } from "../../firebase";
+import { deleteWorkflow } from "../../lib/firebase/callables";
+import { callableFailure } from "../../lib/firebase/errors";
 import { WORKFLOW_STATUSES, type Workflow, type WorkflowStatus } from "../../models";
 import { describeTrigger } from "./definition";
 import { RunWorkflowForm } from "./RunWorkflowForm";

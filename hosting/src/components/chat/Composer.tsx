@@ -1,5 +1,6 @@
 import { useId, useState, type FormEvent, type KeyboardEvent } from "react";
-import { callableFailure, sendChatMessage } from "../../firebase";
+import { sendChatMessage } from "../../lib/firebase/documents";
+import { callableFailure } from "../../lib/firebase/errors";
 import { MAX_MESSAGE_CHARS } from "../../models";
 
 // The character counter appears this close to the limit.

@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { NavLink } from "react-router";
-import { callableFailure, deleteConversation } from "../../firebase";
+import { deleteConversation } from "../../lib/firebase/callables";
+import { callableFailure } from "../../lib/firebase/errors";
 import type { Conversation } from "../../models";
 
 export const UNTITLED = "New conversation";

@@ -1,5 +1,7 @@
 import { useState } from "react";
-import { callableFailure, requestStop, retryReply } from "../../firebase";
+import { retryReply } from "../../lib/firebase/callables";
+import { requestStop } from "../../lib/firebase/documents";
+import { callableFailure } from "../../lib/firebase/errors";
 import { formatUsage, type AssistantMessage, type UserMessage } from "../../models";
 import { Markdown } from "./Markdown";
 

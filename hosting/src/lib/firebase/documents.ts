@@ -1,0 +1,260 @@
+/**
+ * Where Aura's Firestore documents live, and the listeners and writes the app uses on
+ * them. Only this module spells Firestore paths; each listener is the generic watcher
+ * (`./watch`) with a path and a converter (`./converters`).
+ */
+import {
+  addDoc,
+  collection,
+  doc,
+  limit,
+  orderBy,
+  query,
+  serverTimestamp,
+  updateDoc,
+  where,
+} from "firebase/firestore";
+import {
+  MAX_MESSAGE_CHARS,
+  type ChatMessage,
+  type Conversation,
+  type Execution,
+  type ExecutionLog,
+  type Profile,
+  type Workflow,
+} from "../../models";
+import { firebaseReady, type Unsubscribe } from "./app";
+import {
+  toConversation,
+  toExecution,
+  toExecutionLog,
+  toMessage,
+  toProfile,
+  toWorkflow,
+} from "./converters";
+import { watchDoc, watchQuery } from "./watch";
+
+type OnError = (error: unknown) => void;
+type Path = [string, ...string[]];
+
+const CONVERSATION_LIST_LIMIT = 50;
+const WORKFLOW_LIST_LIMIT = 100;
+const EXECUTION_LIST_LIMIT = 50;
+const LOG_LIMIT = 500;
+
+const conversationsPath = (uid: string): Path => ["users", uid, "conversations"];
+const messagesPath = (uid: string, conversationId: string): Path => [
+  "users",
+  uid,
+  "conversations",
+  conversationId,
+  "messages",
+];
+const workflowsPath = (uid: string): Path => ["users", uid, "workflows"];
+const executionsPath = (uid: string): Path => ["users", uid, "executions"];
+
+// --- Accounts -----------------------------------------------------------------------
+
+/** Listen to `users/{uid}`; `null` while the document does not exist yet. */
+export function watchProfile(
+  uid: string,
+  onProfile: (profile: Profile | null) => void,
+  onError: OnError,
+): Unsubscribe {
+  return watchDoc((db) => doc(db, "users", uid), toProfile, onProfile, onError);
+}
+
+// --- Chat ---------------------------------------------------------------------------
+
+/**
+ * A fresh conversation id, made on the client: the conversation document itself is
+ * created by the server when the first message arrives.
+ */
+export async function newConversationId(uid: string): Promise<string> {
+  const { db } = await firebaseReady();
+  return doc(collection(db, ...conversationsPath(uid))).id;
+}
+
+/** Listen to the user's most recently updated conversations, newest first. */
+export function watchConversations(
+  uid: string,
+  onConversations: (conversations: Conversation[]) => void,
+  onError: OnError,
+): Unsubscribe {
+  return watchQuery(
+    (db) =>
+      query(
+        collection(db, ...conversationsPath(uid)),
+        orderBy("updatedAt", "desc"),
+        limit(CONVERSATION_LIST_LIMIT),
+      ),
+    toConversation,
+    onConversations,
+    onError,
+  );
+}
+
+/** Listen to one conversation document; `null` while the server has not created it. */
+export function watchConversation(
+  uid: string,
+  conversationId: string,
+  onConversation: (conversation: Conversation | null) => void,
+  onError: OnError,
+): Unsubscribe {
+  return watchDoc(
+    (db) => doc(db, ...conversationsPath(uid), conversationId),
+    toConversation,
+    onConversation,
+    onError,
+  );
+}
+
+/**
+ * Listen to a conversation's messages, oldest first. A message just sent (its server
+ * timestamp not yet set) is included at once, with an estimated time.
+ */
+export function watchMessages(
+  uid: string,
+  conversationId: string,
+  onMessages: (messages: ChatMessage[]) => void,
+  onError: OnError,
+): Unsubscribe {
+  return watchQuery(
+    (db) =>
+      query(collection(db, ...messagesPath(uid, conversationId)), orderBy("createdAt", "asc")),
+    toMessage,
+    onMessages,
+    onError,
+    // Metadata changes too, so a sent message stops showing "Sending…" once acknowledged.
+    { includeMetadataChanges: true },
+  );
+}
+
+/**
+ * Write a user message; the server answers with `a_{id}`. Resolves with the message id
+ * once the server has accepted the write (the listener shows the message before that).
+ */
+export async function sendChatMessage(
+  uid: string,
+  conversationId: string,
+  text: string,
+): Promise<string> {
+  if (text.length < 1 || text.length > MAX_MESSAGE_CHARS) {
+    throw new Error(`A message must have 1 to ${MAX_MESSAGE_CHARS} characters.`);
+  }
+  const { db } = await firebaseReady();
+  // Exactly this shape: the security rules refuse any other field.
+  const ref = await addDoc(collection(db, ...messagesPath(uid, conversationId)), {
+    role: "user",
+    text,
+    createdAt: serverTimestamp(),
+  });
+  return ref.id;
+}
+
+/** Ask the server to stop a streaming reply (the one field the owner may change). */
+export async function requestStop(
+  uid: string,
+  conversationId: string,
+  replyId: string,
+): Promise<void> {
+  const { db } = await firebaseReady();
+  await updateDoc(doc(db, ...messagesPath(uid, conversationId), replyId), {
+    stopRequested: true,
+  });
+}
+
+// --- Automations --------------------------------------------------------------------
+
+/** Listen to the user's most recently updated workflows, newest first. */
+export function watchWorkflows(
+  uid: string,
+  onWorkflows: (workflows: Workflow[]) => void,
+  onError: OnError,
+): Unsubscribe {
+  return watchQuery(
+    (db) =>
+      query(
+        collection(db, ...workflowsPath(uid)),
+        orderBy("updatedAt", "desc"),
+        limit(WORKFLOW_LIST_LIMIT),
+      ),
+    toWorkflow,
+    onWorkflows,
+    onError,
+  );
+}
+
+/** Listen to one workflow; `null` when it does not exist (never saved, or deleted). */
+export function watchWorkflow(
+  uid: string,
+  workflowId: string,
+  onWorkflow: (workflow: Workflow | null) => void,
+  onError: OnError,
+): Unsubscribe {
+  return watchDoc(
+    (db) => doc(db, ...workflowsPath(uid), workflowId),
+    toWorkflow,
+    onWorkflow,
+    onError,
+  );
+}
+
+// --- Executions ---------------------------------------------------------------------
+
+/** Listen to a workflow's most recent executions, newest first. */
+export function watchExecutions(
+  uid: string,
+  workflowId: string,
+  onExecutions: (executions: Execution[]) => void,
+  onError: OnError,
+): Unsubscribe {
+  return watchQuery(
+    (db) =>
+      query(
+        collection(db, ...executionsPath(uid)),
+        where("workflowId", "==", workflowId),
+        orderBy("startedAt", "desc"),
+        limit(EXECUTION_LIST_LIMIT),
+      ),
+    toExecution,
+    onExecutions,
+    onError,
+  );
+}
+
+/** Listen to one execution; `null` when it does not exist. */
+export function watchExecution(
+  uid: string,
+  executionId: string,
+  onExecution: (execution: Execution | null) => void,
+  onError: OnError,
+): Unsubscribe {
+  return watchDoc(
+    (db) => doc(db, ...executionsPath(uid), executionId),
+    toExecution,
+    onExecution,
+    onError,
+  );
+}
+
+/** Listen to an execution's log, oldest first (its latest LOG_LIMIT entries). */
+export function watchExecutionLogs(
+  uid: string,
+  executionId: string,
+  onLogs: (logs: ExecutionLog[]) => void,
+  onError: OnError,
+): Unsubscribe {
+  return watchQuery(
+    (db) =>
+      query(
+        collection(db, ...executionsPath(uid), executionId, "logs"),
+        orderBy("time", "desc"),
+        limit(LOG_LIMIT),
+      ),
+    toExecutionLog,
+    // Newest LOG_LIMIT first from the query, shown oldest first.
+    (logs) => onLogs(logs.reverse()),
+    onError,
+  );
+}
