@@ -17,7 +17,7 @@ from typing import Any
 
 from bench.chat import Counting
 from shared.platform import clients
-from shared.workflows import executions
+from shared.workflows import executions, repository
 from shared.workflows.executions import RunWorkflow, StepTask, start_execution
 from tests.support import emulators as emu
 from tests.support.workflows import held_runtime
@@ -64,7 +64,7 @@ def _save(user: emu.User, name: str, graph: tuple[list[Any], list[Any]]) -> str:
 def _run_to_end(user: emu.User, wid: str) -> dict[str, Any]:
     result = emu.call("run_workflow", {"workflowId": wid}, user.id_token)
     assert result.status == "OK", result.error
-    ref = executions.execution_ref(clients.get_db(), user.uid, result.result["executionId"])
+    ref = repository.execution_ref(clients.get_db(), user.uid, result.result["executionId"])
 
     def ended() -> dict[str, Any] | None:
         doc = ref.get().to_dict() or {}
@@ -131,7 +131,7 @@ def operations_per_step(user: emu.User) -> dict[str, float]:
             task = StepTask.model_validate(enqueuer.tasks.pop(0).payload)
             assert executions.run_step(rt=rt, task=task, now=lambda: datetime.now(UTC)) == "ran"
             ran += 1
-        doc = executions.execution_ref(rt.db, user.uid, started.execution_id).get().to_dict()
+        doc = repository.execution_ref(rt.db, user.uid, started.execution_id).get().to_dict()
         assert doc is not None
         assert doc["status"] == "succeeded", doc
         out[f"{name}_reads_per_step"] = (counter.reads - reads) / ran

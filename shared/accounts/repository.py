@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Protocol
 
+from shared import registry
 from shared.accounts.models import ProfileDoc
 
 if TYPE_CHECKING:  # pragma: no cover
     from firebase_admin import App
     from google.cloud.firestore import Client, DocumentReference, Transaction
 
-USERS = "users"
-
 
 def profile_ref(db: Client, uid: str) -> DocumentReference:
-    return db.collection(USERS).document(uid)
+    return registry.profile_ref(db, uid)
 
 
 def read_profile(transaction: Transaction, ref: DocumentReference) -> ProfileDoc | None:

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from shared import registry
 from shared.ai.models import Usage
 from shared.errors import ResourceExhausted, Unavailable
 
@@ -75,9 +76,7 @@ def usage_day(now: datetime) -> str:
 
 
 def usage_ref(db: Client, uid: str, now: datetime) -> DocumentReference:
-    ref: DocumentReference = (
-        db.collection("users").document(uid).collection("usage").document(usage_day(now))
-    )
+    ref: DocumentReference = registry.user_collection(db, uid, "usage").document(usage_day(now))
     return ref
 
 

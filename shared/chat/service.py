@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from shared import registry
 from shared.ai.errors import StreamInterrupted
 from shared.ai.gateway import Gateway
 from shared.ai.models import AIRequest, Message, Usage
@@ -50,9 +51,7 @@ PROVIDER_BY_MODEL_PREFIX = {"gpt": "openai", "claude": "anthropic"}
 
 
 def conversation_ref(db: Client, uid: str, cid: str) -> DocumentReference:
-    ref: DocumentReference = (
-        db.collection("users").document(uid).collection("conversations").document(cid)
-    )
+    ref: DocumentReference = registry.user_collection(db, uid, "conversations").document(cid)
     return ref
 
 
@@ -65,7 +64,7 @@ class Reader:
 
     @classmethod
     def load(cls, db: Client, uid: str) -> Reader:
-        profile = db.collection("users").document(uid).get().to_dict() or {}
+        profile = registry.profile_ref(db, uid).get().to_dict() or {}
         model = str((profile.get("settings") or {}).get("preferredModel", "auto"))
         preferred = next(
             (p for prefix, p in PROVIDER_BY_MODEL_PREFIX.items() if model.startswith(prefix)), None
@@ -103,6 +102,7 @@ def answer_message(
         # twice; before any model call, so a refused message costs nothing.
         if _refused_for_rate(db, uid, reply, now):
             return True
+        reader = Reader.load(db, uid)  # the profile, read once per message
         _stream_reply(
             db=db,
             gateway=gateway,
@@ -111,6 +111,7 @@ def answer_message(
             reply=reply,
             mid=mid,
             now=now,
+            reader=reader,
         )
         _after_reply(
             db=db,
@@ -119,6 +120,7 @@ def answer_message(
             conversation=conversation,
             mid=mid,
             text=str(data.get("text", "")),
+            reader=reader,
         )
     except NotFoundError:
         # The conversation was deleted while we answered: nothing left to write to.
@@ -163,7 +165,14 @@ def retry_reply(
     if _refused_for_rate(db, uid, reply, now):  # only the retry that won the reset counts
         return RetryReplyResult(reply_id=reply.id)
     _stream_reply(
-        db=db, gateway=gateway, uid=uid, conversation=conversation, reply=reply, mid=mid, now=now
+        db=db,
+        gateway=gateway,
+        uid=uid,
+        conversation=conversation,
+        reply=reply,
+        mid=mid,
+        now=now,
+        reader=Reader.load(db, uid),
     )
     return RetryReplyResult(reply_id=reply.id)
 
@@ -319,10 +328,10 @@ def _stream_reply(
     reply: DocumentReference,
     mid: str,
     now: Callable[[], datetime],
+    reader: Reader,
 ) -> None:
     from google.cloud import firestore
 
-    reader = Reader.load(db, uid)
     conv = conversation.get().to_dict() or {}
     context = build_context(
         _history(conversation, mid),
@@ -432,12 +441,18 @@ def _stream_reply(
 
 
 def _after_reply(
-    *, db: Client, gateway: Gateway, uid: str, conversation: DocumentReference, mid: str, text: str
+    *,
+    db: Client,
+    gateway: Gateway,
+    uid: str,
+    conversation: DocumentReference,
+    mid: str,
+    text: str,
+    reader: Reader,
 ) -> None:
     """Intent and entities on the user message; a title after the first exchange; a
     summary when older turns no longer fit the context. Best effort: a failure here
     never fails the reply."""
-    reader = Reader.load(db, uid)
     try:
         intent, _ = gateway.structured(
             AIRequest(

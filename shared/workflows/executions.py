@@ -29,12 +29,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from shared import registry
 from shared.errors import FailedPrecondition, NotFound, ResourceExhausted
 from shared.platform import logs
 from shared.platform.cloud_tasks import Enqueuer, task_name
 from shared.validation import Command, NotStorable, Public, check_storable, storable
 from shared.workflows.models import Node, WorkflowDoc, WorkflowId
 from shared.workflows.nodes import RUNNERS, NodeContext, NodeFailed, NodeResult
+from shared.workflows.repository import execution_ref, executions_of, version_ref, workflow_ref
 
 if TYPE_CHECKING:  # pragma: no cover
     from google.cloud.firestore import Client, DocumentReference
@@ -91,13 +93,6 @@ class Runtime:
     allow_private_urls: bool = False
 
 
-def execution_ref(db: Client, uid: str, eid: str) -> DocumentReference:
-    ref: DocumentReference = (
-        db.collection("users").document(uid).collection("executions").document(eid)
-    )
-    return ref
-
-
 _SNAPSHOTS: OrderedDict[str, dict[str, Any]] = OrderedDict()
 _SNAPSHOTS_LOCK = threading.Lock()
 SNAPSHOT_CACHE_SIZE = 64
@@ -106,8 +101,6 @@ SNAPSHOT_CACHE_SIZE = 64
 def definition_of(db: Client, uid: str, execution: dict[str, Any]) -> dict[str, Any] | None:
     """The definition an execution runs: its workflow version's snapshot (cached per
     instance: a version never changes), or None when it is gone."""
-    from shared.workflows.service import version_ref
-
     if "definition" in execution:  # recorded before definitions were snapshotted
         embedded: dict[str, Any] = execution["definition"]
         return embedded
@@ -204,15 +197,13 @@ def start_execution(
     """
     from google.api_core.exceptions import AlreadyExists
 
-    from shared.workflows.service import workflow_ref
-
     snapshot = workflow_ref(rt.db, uid, command.workflow_id).get()
     if not snapshot.exists:
         raise NotFound("No such workflow.", details={"field": "workflowId"})
     workflow = WorkflowDoc.model_validate(snapshot.to_dict())
     if workflow.status == "archived":
         raise FailedPrecondition("This workflow is archived; set it to active to run it.")
-    executions = rt.db.collection("users").document(uid).collection("executions")
+    executions = executions_of(rt.db, uid)
     ref = executions.document(execution_id) if execution_id else executions.document()
     try:
         _check_limits(executions, command.workflow_id, workflow, now)
@@ -427,7 +418,7 @@ def _context(
         node_id: {"output": step.get("output"), "status": step["status"]}
         for node_id, step in execution["steps"].items()
     }
-    profile = rt.db.collection("users").document(task.uid).get().to_dict() or {}
+    profile = registry.profile_ref(rt.db, task.uid).get().to_dict() or {}
     return NodeContext(
         uid=task.uid,
         execution_id=task.execution_id,

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from shared import registry
 from shared.ai.models import AIRequest, Message
 from shared.workflows import expressions, templates
 from shared.workflows.models import (
@@ -115,7 +116,7 @@ def run_notify(node: NotifyNode, ctx: NodeContext) -> NodeResult:
     from google.api_core.exceptions import AlreadyExists
 
     doc_id = ctx.side_effect_id(node.id)
-    ref = ctx.db.collection("users").document(ctx.uid).collection("notifications").document(doc_id)
+    ref = registry.user_collection(ctx.db, ctx.uid, "notifications").document(doc_id)
     data = {
         "title": _render(node.config.title, ctx)[:200],
         "body": _render(node.config.body, ctx)[:2000],
@@ -135,7 +136,7 @@ def run_task(node: TaskNode, ctx: NodeContext) -> NodeResult:
     from google.api_core.exceptions import AlreadyExists
 
     doc_id = ctx.side_effect_id(node.id)
-    ref = ctx.db.collection("users").document(ctx.uid).collection("tasks").document(doc_id)
+    ref = registry.user_collection(ctx.db, ctx.uid, "tasks").document(doc_id)
     due = node.config.due_in_seconds
     data = {
         "title": _render(node.config.title, ctx)[:200],

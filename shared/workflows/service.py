@@ -14,71 +14,32 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from shared.errors import FailedPrecondition, ResourceExhausted
-from shared.ids import server_key
 from shared.workflows.models import (
     DeleteWorkflowResult,
     SaveWorkflow,
     SaveWorkflowResult,
     WorkflowDoc,
 )
+from shared.workflows.repository import (
+    schedule_ref,
+    snapshot_of,
+    version_ref,
+    webhook_secret_ref,
+    workflow_ref,
+    workflows_of,
+)
 from shared.workflows.validation import check_workflow
 
 if TYPE_CHECKING:  # pragma: no cover
     from google.cloud.firestore import (
         Client,
-        CollectionReference,
-        DocumentReference,
         Transaction,
     )
 
     from shared.platform.cloud_tasks import Enqueuer
 
-USERS = "users"
-WORKFLOWS = "workflows"
-VERSIONS = "versions"
-SNAPSHOT_FIELDS = ("nodes", "edges", "variables", "settings")
-WEBHOOK_SECRETS = "_webhookSecrets"
 SECRET_BYTES = 32
 MAX_WORKFLOWS_PER_USER = 100
-
-
-def workflows_of(db: Client, uid: str) -> CollectionReference:
-    """The collection `users/{uid}/workflows`."""
-    collection: CollectionReference = db.collection(USERS).document(uid).collection(WORKFLOWS)
-    return collection
-
-
-def workflow_ref(db: Client, uid: str, workflow_id: str) -> DocumentReference:
-    ref: DocumentReference = workflows_of(db, uid).document(workflow_id)
-    return ref
-
-
-def version_ref(db: Client, uid: str, workflow_id: str, version: int) -> DocumentReference:
-    """`users/{uid}/workflows/{wid}/versions/{version}`: the definition as saved."""
-    ref: DocumentReference = (
-        workflow_ref(db, uid, workflow_id).collection(VERSIONS).document(str(version))
-    )
-    return ref
-
-
-def snapshot_of(doc: WorkflowDoc, now: datetime) -> dict[str, Any]:
-    stored = doc.to_firestore()
-    return {
-        **{key: stored[key] for key in SNAPSHOT_FIELDS},
-        "version": doc.version,
-        "savedAt": now,
-    }
-
-
-def webhook_secret_id(uid: str, workflow_id: str) -> str:
-    return server_key(uid, workflow_id)
-
-
-def webhook_secret_ref(db: Client, uid: str, workflow_id: str) -> DocumentReference:
-    ref: DocumentReference = db.collection(WEBHOOK_SECRETS).document(
-        webhook_secret_id(uid, workflow_id)
-    )
-    return ref
 
 
 def save_workflow(
@@ -111,7 +72,7 @@ def save_workflow(
     check_workflow(command)
     ref = workflow_ref(db, uid, command.id) if command.id else workflows_of(db, uid).document()
     secret_ref = webhook_secret_ref(db, uid, ref.id)
-    schedule_ref = schedules.schedule_ref(db, uid, ref.id)
+    armed_ref = schedule_ref(db, uid, ref.id)
     definition = command.to_firestore()
     schedule = schedules.arm_before_save(
         enqueuer=enqueuer, uid=uid, workflow_id=ref.id, workflow=command, now=now
@@ -155,9 +116,9 @@ def save_workflow(
         elif not command.has_webhook and secret_snapshot.exists:
             transaction.delete(secret_ref)
         if schedule is not None:
-            transaction.set(schedule_ref, schedule)
+            transaction.set(armed_ref, schedule)
         else:
-            transaction.delete(schedule_ref)
+            transaction.delete(armed_ref)
         return doc.version, secret
 
     version, secret = apply(db.transaction())
@@ -179,11 +140,9 @@ def delete_workflow(*, db: Client, uid: str, workflow_id: str) -> DeleteWorkflow
     """
     from google.cloud import firestore
 
-    from shared.workflows import schedules
-
     ref = workflow_ref(db, uid, workflow_id)
     secret_ref = webhook_secret_ref(db, uid, workflow_id)
-    schedule_ref = schedules.schedule_ref(db, uid, workflow_id)
+    armed_ref = schedule_ref(db, uid, workflow_id)
 
     @firestore.transactional
     def apply(transaction: Transaction) -> bool:
@@ -191,7 +150,7 @@ def delete_workflow(*, db: Client, uid: str, workflow_id: str) -> DeleteWorkflow
             return False
         transaction.delete(ref)
         transaction.delete(secret_ref)
-        transaction.delete(schedule_ref)
+        transaction.delete(armed_ref)
         return True
 
     return DeleteWorkflowResult(deleted=apply(db.transaction()))

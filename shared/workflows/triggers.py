@@ -54,10 +54,10 @@ def start_for_event(*, rt: Runtime, envelope: EventEnvelope, now: datetime) -> l
     """
     from google.cloud.firestore import FieldFilter
 
+    from shared.workflows.repository import workflows_of
+
     workflows = (
-        rt.db.collection("users")
-        .document(envelope.uid)
-        .collection("workflows")
+        workflows_of(rt.db, envelope.uid)
         .where(filter=FieldFilter("status", "==", "active"))
         .limit(200)
         .stream()

@@ -36,7 +36,7 @@ from shared.platform import ratelimit
 from shared.validation import NotStorable, check_storable, parse
 from shared.workflows import executions
 from shared.workflows.executions import MAX_INPUT_BYTES, Runtime, RunWorkflow
-from shared.workflows.service import webhook_secret_ref
+from shared.workflows.repository import webhook_secret_ref
 
 if TYPE_CHECKING:  # pragma: no cover
     from google.cloud.firestore import Client

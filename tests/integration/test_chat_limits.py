@@ -72,6 +72,7 @@ def stream_one_reply(uid: str, gateway: FakeGateway) -> dict[str, Any]:
         reply=reply,
         mid="m1",
         now=lambda: datetime.now(UTC),
+        reader=service.Reader(plan="pro", preferred_provider=None),
     )
     stored = reply.get().to_dict()
     assert stored is not None

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from shared.platform import clients
-from shared.workflows.service import webhook_secret_ref
+from shared.workflows.repository import webhook_secret_ref
 from tests.support import emulators as emu
 
 

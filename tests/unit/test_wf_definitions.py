@@ -10,7 +10,7 @@ import pytest
 
 from shared.errors import InvalidArgument
 from shared.validation import parse
-from shared.workflows import service
+from shared.workflows import repository, service
 from shared.workflows.models import (
     AiNode,
     ConditionNode,
@@ -738,7 +738,7 @@ def test_an_invalid_definition_touches_no_database() -> None:
 
 def test_webhook_secrets_are_keyed_by_user_and_workflow_without_ambiguity() -> None:
     """`a_b` + `c` and `a` + `b_c` joined with `_` were the same document id."""
-    assert service.webhook_secret_id("a_b", "c") != service.webhook_secret_id("a", "b_c")
-    assert service.webhook_secret_id("uid123", "wf_1") == service.webhook_secret_id(
+    assert repository.webhook_secret_id("a_b", "c") != repository.webhook_secret_id("a", "b_c")
+    assert repository.webhook_secret_id("uid123", "wf_1") == repository.webhook_secret_id(
         "uid123", "wf_1"
     )
