@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -11,7 +10,6 @@ from cronsim import CronSim, CronSimError
 from shared.accounts.models import check_timezone
 
 MAX_EXPRESSION_CHARS = 200
-FIRE_KEY_PREFIX = "sched-"
 # Debian cron's shorthands, which cronsim leaves out.
 NICKNAMES = {
     "@yearly": "0 0 1 1 *",
@@ -72,30 +70,6 @@ def next_fire(expression: str, timezone: str, after: datetime) -> datetime:
             return fire
     msg = f"could not find when the schedule '{expression}' next fires"
     raise ValueError(msg)
-
-
-def fire_key(workflow_id: str, fire_time: datetime) -> str:
-    """A Cloud Tasks task id for one scheduled run, the same on every call.
-
-    Enqueueing a run under this id twice creates one task (Cloud Tasks refuses a name it
-    has seen recently), so a scheduler that runs twice for one minute starts the workflow
-    once. The id is a hash, so ids are not sequential (sequential names slow Cloud Tasks).
-
-    Args:
-        workflow_id: the workflow's document id.
-        fire_time: the scheduled time (aware); equal instants in any zone give one key.
-
-    Returns:
-        `sched-` and 40 hex digits: letters, digits and hyphens, 46 characters.
-
-    Raises:
-        ValueError: `fire_time` is naive.
-    """
-    if fire_time.tzinfo is None or fire_time.utcoffset() is None:
-        raise ValueError("`fire_time` must be timezone-aware")
-    instant = fire_time.astimezone(UTC).isoformat()
-    digest = hashlib.sha256(f"{workflow_id}:{instant}".encode()).hexdigest()
-    return FIRE_KEY_PREFIX + digest[:40]
 
 
 def _zone(timezone: str) -> ZoneInfo:

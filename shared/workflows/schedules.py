@@ -1,40 +1,36 @@
-"""Schedule triggers: each run is a named Cloud Task at its cron time.
+"""Schedule triggers: each run is a timer (`shared.platform.timers`) at its cron time.
 
-`_schedules/{server_key(uid, wid)}` (server-only) holds a workflow's armed schedule: cron, time zone
-and `nextFireAt`. Arming enqueues a task on the `fireschedule` queue named by
-`fire_key(uid/wid, time)`, so arming the same time twice makes one task. When the task
-fires it starts the run (execution id derived from the fire time: a duplicate delivery
-starts nothing new), arms the next time, then moves `nextFireAt` on. A task whose time
-is no longer `nextFireAt` (the schedule changed or was removed) does nothing. Missed
-times are not caught up: a chain the sweeper finds broken is re-armed from now.
+`_schedules/{server_key(uid, wid)}` (server-only) is the timer's record: cron, time zone
+and `nextFireAt`. Arming queues a task on the `fireschedule` queue named from
+(uid/wid, time), so arming the same time twice makes one task. When the task fires it
+starts the run (execution id derived from the fire time: a duplicate delivery starts
+nothing new), arms the next time, then moves `nextFireAt` on. A task whose time is no
+longer `nextFireAt` (the schedule changed or was removed) does nothing. Missed times are
+not caught up: a chain the sweeper finds broken is re-armed from now.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.errors import AuraError, NotFound
-from shared.ids import server_key
-from shared.platform import logs
+from shared.platform import logs, timers
 from shared.platform.cloud_tasks import Enqueuer
-from shared.workflows.cron import fire_key, next_fire
+from shared.workflows.cron import next_fire
 from shared.workflows.executions import Runtime, RunWorkflow, start_execution
 from shared.workflows.models import Definition, ScheduleTrigger, WorkflowDoc
+from shared.workflows.repository import SCHEDULES, schedule_ref, workflow_ref
 
 if TYPE_CHECKING:  # pragma: no cover
-    from google.cloud.firestore import Client, DocumentReference
+    from google.cloud.firestore import Client
 
 SCHEDULE_QUEUE = "fireschedule"
-SCHEDULES = "_schedules"
-# An armed time this far in the past means its task was lost: the sweeper re-arms.
-BROKEN_AFTER = timedelta(minutes=2)
-# A schedule the sweeper failed to repair is tried again this much later.
-RETRY_REPAIR_AFTER = timedelta(minutes=15)
+BROKEN_AFTER = timers.BROKEN_AFTER
+RETRY_REPAIR_AFTER = timers.RETRY_REPAIR_AFTER
 
 
 class FireTask(BaseModel):
@@ -45,11 +41,6 @@ class FireTask(BaseModel):
     uid: str = Field(min_length=1, max_length=128)
     workflow_id: str = Field(min_length=1, max_length=128)
     fire_at: datetime
-
-
-def schedule_ref(db: Client, uid: str, workflow_id: str) -> DocumentReference:
-    ref: DocumentReference = db.collection(SCHEDULES).document(server_key(uid, workflow_id))
-    return ref
 
 
 def schedule_of(workflow: Definition | None) -> ScheduleTrigger | None:
@@ -78,16 +69,7 @@ def sync(
         return None
     at = next_fire(trigger.cron, trigger.timezone, now)
     _arm(enqueuer, uid, workflow_id, at)
-    ref.set(
-        {
-            "uid": uid,
-            "workflowId": workflow_id,
-            "cron": trigger.cron,
-            "timezone": trigger.timezone,
-            "nextFireAt": at,
-            "armedAt": now,
-        }
-    )
+    ref.set(_record(uid, workflow_id, trigger, at, now))
     return at
 
 
@@ -107,22 +89,13 @@ def arm_before_save(
         return None
     at = next_fire(trigger.cron, trigger.timezone, now)
     _arm(enqueuer, uid, workflow_id, at)
-    return {
-        "uid": uid,
-        "workflowId": workflow_id,
-        "cron": trigger.cron,
-        "timezone": trigger.timezone,
-        "nextFireAt": at,
-        "armedAt": now,
-    }
+    return _record(uid, workflow_id, trigger, at, now)
 
 
 def sync_stored(
     *, db: Client, enqueuer: Enqueuer, uid: str, workflow_id: str, now: datetime
 ) -> datetime | None:
     """`sync` with the workflow as stored now (the sweeper's view)."""
-    from shared.workflows.service import workflow_ref
-
     stored = workflow_ref(db, uid, workflow_id).get()
     workflow = WorkflowDoc.model_validate(stored.to_dict()) if stored.exists else None
     return sync(
@@ -130,13 +103,27 @@ def sync_stored(
     )
 
 
+def _record(
+    uid: str, workflow_id: str, trigger: ScheduleTrigger, at: datetime, now: datetime
+) -> dict[str, Any]:
+    return timers.record(
+        at=at,
+        now=now,
+        uid=uid,
+        workflowId=workflow_id,
+        cron=trigger.cron,
+        timezone=trigger.timezone,
+    )
+
+
 def _arm(enqueuer: Enqueuer, uid: str, workflow_id: str, at: datetime) -> None:
     task = FireTask(uid=uid, workflow_id=workflow_id, fire_at=at)
-    enqueuer.enqueue(
-        SCHEDULE_QUEUE,
-        task.model_dump(mode="json"),
-        name=fire_key(f"{uid}/{workflow_id}", at),
+    timers.enqueue(
+        enqueuer,
+        queue=SCHEDULE_QUEUE,
+        key=f"{uid}/{workflow_id}",
         at=at,
+        payload=task.model_dump(mode="json"),
     )
 
 
@@ -148,11 +135,9 @@ def run_id(uid: str, workflow_id: str, fire_at: datetime) -> str:
 def fire(*, rt: Runtime, task: FireTask, now: datetime) -> str:
     """Start the run for `task` and arm the next one. Returns "fired", "stale" (the
     schedule moved on or was removed) or "skipped" (the run could not start)."""
-    from google.cloud import firestore
-
     ref = schedule_ref(rt.db, task.uid, task.workflow_id)
-    armed = ref.get().to_dict()
-    if armed is None or armed["nextFireAt"] != task.fire_at:
+    armed = timers.armed_for(ref.get(), task.fire_at)
+    if armed is None:
         return "stale"
     outcome = "fired"
     try:
@@ -174,54 +159,26 @@ def fire(*, rt: Runtime, task: FireTask, now: datetime) -> str:
         outcome = "skipped"
     following = next_fire(armed["cron"], armed["timezone"], max(task.fire_at, now))
     _arm(rt.enqueuer, task.uid, task.workflow_id, following)  # before moving on: a retry re-arms
-
-    @firestore.transactional
-    def move_on(transaction: Any) -> None:
-        current = (ref.get(transaction=transaction).to_dict() or {}).get("nextFireAt")
-        if current == task.fire_at:  # unless a save re-armed it meanwhile
-            transaction.update(ref, {"nextFireAt": following, "lastFiredAt": task.fire_at})
-
-    move_on(rt.db.transaction())
+    timers.move_on(rt.db, ref, fired_at=task.fire_at, following=following)
     return outcome
 
 
 def repair_chains(*, rt: Runtime, now: datetime, limit: int = 200) -> dict[str, int]:
-    """Re-arm schedules whose armed time passed without firing (a lost task).
-
-    Each schedule is repaired on its own: one that fails (a corrupt document, a workflow
-    that no longer validates, Cloud Tasks refusing) is logged, counted and put back
-    `RETRY_REPAIR_AFTER` (so the oldest failures cannot fill every sweep's `limit`),
-    and the others go on.
+    """Re-arm schedules whose armed time passed without firing (a lost task), each on
+    its own (`timers.repair`): from the workflow as stored now, or removed when it no
+    longer has a schedule.
 
     Returns:
-        {"repaired": re-armed, or removed when the workflow no longer has a schedule;
-        "errors": failed, to be tried again by a later sweep}.
+        {"repaired": re-armed or removed; "errors": failed, tried again later}.
     """
-    from google.cloud.firestore import FieldFilter
 
-    broken = (
-        rt.db.collection(SCHEDULES)
-        .where(filter=FieldFilter("nextFireAt", "<", now - BROKEN_AFTER))
-        .limit(limit)
-        .stream()
-    )
-    counts = {"repaired": 0, "errors": 0}
-    for snapshot in broken:
-        try:
-            data = snapshot.to_dict() or {}
-            uid, workflow_id = data["uid"], data["workflowId"]
-            at = sync_stored(
-                db=rt.db, enqueuer=rt.enqueuer, uid=uid, workflow_id=workflow_id, now=now
-            )
-        except Exception as exc:  # one bad schedule must not stop the repair of the others
-            error = repr(exc)[:500]
-            logs.error("schedule chain repair failed", schedule=snapshot.id, error=error)
-            counts["errors"] += 1
-            with contextlib.suppress(Exception):  # if this fails too, the next sweep retries
-                snapshot.reference.update(
-                    {"nextFireAt": now + RETRY_REPAIR_AFTER, "repairError": error}
-                )
-            continue
-        logs.warning("schedule chain repaired", workflowId=workflow_id, nextFireAt=str(at))
-        counts["repaired"] += 1
-    return counts
+    def resync(record: dict[str, Any]) -> datetime | None:
+        return sync_stored(
+            db=rt.db,
+            enqueuer=rt.enqueuer,
+            uid=record["uid"],
+            workflow_id=record["workflowId"],
+            now=now,
+        )
+
+    return timers.repair(rt.db, collection=SCHEDULES, now=now, repair_one=resync, limit=limit)

@@ -14,8 +14,9 @@ import pytest
 from shared.errors import FailedPrecondition
 from shared.platform import clients
 from shared.platform.cloud_tasks import HORIZON, REARM_QUEUE, hop_name, hops_left, task_name
-from shared.workflows import executions, schedules, service, sweeper
-from shared.workflows.cron import fire_key, next_fire
+from shared.platform.timers import task_name as fire_key
+from shared.workflows import repository, schedules, service, sweeper
+from shared.workflows.cron import next_fire
 from shared.workflows.executions import RunWorkflow, start_execution
 from shared.workflows.models import SaveWorkflow
 from shared.workflows.schedules import FireTask
@@ -38,7 +39,7 @@ def save(user: emu.User, triggers: list[dict[str, Any]], status: str = "active")
 
 
 def armed(uid: str, wid: str) -> dict[str, Any] | None:
-    return schedules.schedule_ref(clients.get_db(), uid, wid).get().to_dict()
+    return repository.schedule_ref(clients.get_db(), uid, wid).get().to_dict()
 
 
 def runs(uid: str) -> list[dict[str, Any]]:
@@ -148,7 +149,7 @@ def test_the_sweeper_requeues_a_step_whose_task_was_lost(user: emu.User) -> None
         trigger={"type": "manual"},
         now=datetime.now(UTC),
     )
-    ref = executions.execution_ref(clients.get_db(), user.uid, started.execution_id)
+    ref = repository.execution_ref(clients.get_db(), user.uid, started.execution_id)
     backdate(ref, 10, "startedAt", "steps.tell.dueAt")
 
     emu.clock_fire("sweep")  # the scheduled function, as its cron would run it
@@ -173,7 +174,7 @@ def test_the_sweeper_fails_an_execution_past_its_deadline(user: emu.User) -> Non
         trigger={"type": "manual"},
         now=datetime.now(UTC),
     )
-    ref = executions.execution_ref(clients.get_db(), user.uid, started.execution_id)
+    ref = repository.execution_ref(clients.get_db(), user.uid, started.execution_id)
     backdate(ref, 61, "startedAt")  # the default deadline is an hour
 
     sweeper.sweep(rt=rt, now=datetime.now(UTC))
@@ -185,7 +186,7 @@ def test_the_sweeper_fails_an_execution_past_its_deadline(user: emu.User) -> Non
 
 def test_the_sweeper_rearms_a_broken_schedule_chain(user: emu.User) -> None:
     saved = save(user, [{"type": "schedule", "cron": "15 * * * *", "timezone": "UTC"}])
-    ref = schedules.schedule_ref(clients.get_db(), user.uid, saved["id"])
+    ref = repository.schedule_ref(clients.get_db(), user.uid, saved["id"])
     backdate(ref, 30, "nextFireAt")  # its task was lost: the time passed, nothing fired
 
     now = datetime.now(UTC)
@@ -272,7 +273,7 @@ def test_a_delay_until_40_days_ahead_waits_in_a_hop(user: emu.User) -> None:
     )
     assert started.status == "OK", started.error
     eid = started.result["executionId"]
-    ref = executions.execution_ref(clients.get_db(), user.uid, eid)
+    ref = repository.execution_ref(clients.get_db(), user.uid, eid)
 
     def tell_queued() -> dict[str, Any] | None:
         doc = ref.get().to_dict() or {}
@@ -332,12 +333,12 @@ def test_one_bad_schedule_does_not_stop_the_repair_of_the_others(user: emu.User)
     bad = save(user, [{"type": "schedule", "cron": "45 * * * *", "timezone": "UTC"}])
     db = clients.get_db()
     # A stored cron that no longer parses, and a bookkeeping document that names nobody.
-    service.workflow_ref(db, user.uid, bad["id"]).update(
+    repository.workflow_ref(db, user.uid, bad["id"]).update(
         {"triggers": [{"type": "schedule", "cron": "not a cron", "timezone": "UTC"}]}
     )
     nobody = db.collection(schedules.SCHEDULES).document("corrupt")
     nobody.set({"cron": "* * * * *"})
-    refs = [schedules.schedule_ref(db, user.uid, wid) for wid in (good["id"], bad["id"])]
+    refs = [repository.schedule_ref(db, user.uid, wid) for wid in (good["id"], bad["id"])]
     backdate(nobody, 60, "nextFireAt")  # the oldest: the first the sweeper reaches
     for ref in refs:
         backdate(ref, 30, "nextFireAt")
@@ -382,7 +383,7 @@ def test_a_save_whose_schedule_cannot_be_queued_writes_nothing(user: emu.User) -
             now=datetime.now(UTC),
             enqueuer=Refusing(),
         )
-    assert not service.workflow_ref(clients.get_db(), user.uid, "wnever").get().exists
+    assert not repository.workflow_ref(clients.get_db(), user.uid, "wnever").get().exists
     assert armed(user.uid, "wnever") is None
 
 

@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from shared.workflows.cron import check_cron, fire_key, next_fire
+from shared.platform.timers import task_name as fire_key
+from shared.workflows.cron import check_cron, next_fire
 
 
 def utc(*parts: int) -> datetime:
