@@ -1,9 +1,12 @@
-"""The AI stand-in, driven over HTTP by the real OpenAI and Anthropic SDKs."""
+"""The AI stand-in, driven over HTTP by the real OpenAI and Anthropic SDKs, and its replies."""
 
 from __future__ import annotations
 
 import json
 import math
+import re
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from typing import Any, Literal
@@ -16,8 +19,8 @@ import pydantic
 import pytest
 from pydantic import BaseModel, Field
 
-from tools import ai_standin
-from tools.ai_standin import StandinRequestError, parse_directives
+from tools import ai_standin, standin
+from tools.standin import StandinRequestError, answer_tokens, parse_directives, split_tokens
 
 PROMPT = "Summarise my week in the garden"
 
@@ -45,7 +48,7 @@ PLAN_TOOL: dict[str, Any] = {
 
 @pytest.fixture(scope="module")
 def base_url() -> Iterator[str]:
-    url, stop = ai_standin.serve_in_thread(first_token_delay_ms=0, token_delay_ms=0)
+    url, stop = standin.serve_in_thread(first_token_delay_ms=0, token_delay_ms=0)
     try:
         yield url
     finally:
@@ -125,7 +128,7 @@ def test_openai_reply_is_deterministic_with_usage(oai: openai.OpenAI) -> None:
     text = first.choices[0].message.content or ""
     assert text == second.choices[0].message.content
     assert text.startswith(f"Aura stand-in reply to: {PROMPT}. ")
-    assert len(text.split(" ")) == ai_standin.DEFAULT_TOKENS
+    assert len(split_tokens(text)) == standin.DEFAULT_TOKENS == 24
     assert first.model == "gpt-x"
     assert first.choices[0].finish_reason == "stop"
     assert first.usage is not None
@@ -209,10 +212,10 @@ def test_anthropic_stream_helper_builds_the_final_message(claude: anthropic.Anth
 
 
 def test_code_prompts_get_a_python_block(oai: openai.OpenAI) -> None:
-    text = chat(oai, "Show me some code [[standin tokens=40]]").choices[0].message.content
-    assert "```python\ndef stand_in_reply() -> str:\n    return " in text
+    text = chat(oai, "Show me some code [[standin tokens=80]]").choices[0].message.content
+    assert "```python\ndef count_items(items: list[str]) -> dict[str, int]:\n" in text
     assert text.count("```") == 2
-    assert text == chat(oai, "Show me some code [[standin tokens=40]]").choices[0].message.content
+    assert text == chat(oai, "Show me some code [[standin tokens=80]]").choices[0].message.content
 
 
 def test_max_tokens_truncates(oai: openai.OpenAI, claude: anthropic.Anthropic) -> None:
@@ -223,6 +226,144 @@ def test_max_tokens_truncates(oai: openai.OpenAI, claude: anthropic.Anthropic) -
     clipped = message(claude, max_tokens=5)
     assert clipped.stop_reason == "max_tokens"
     assert clipped.usage.output_tokens == 5
+
+
+# --- readable replies ------------------------------------------------------------------
+
+LIST_ITEM = re.compile(r"^(?:- |\d+\. )\*\*[^*]+\*\* \S", re.MULTILINE)
+
+
+def reply(prompt: str, tokens: int = 300) -> str:
+    return "".join(answer_tokens(prompt, tokens))
+
+
+def test_a_reply_opens_on_the_prompt_then_lists_three_to_five_points() -> None:
+    text = reply(PROMPT)
+    opening, _, rest = text.partition("\n\n")
+    assert opening.startswith(f"Aura stand-in reply to: {PROMPT}. ")
+    assert "your week in the garden" in opening  # the prompt's words, told back
+    items = LIST_ITEM.findall(rest)
+    assert 3 <= len(items) <= 5
+    markers = [item.split(" ")[0] for item in items]
+    assert markers in (["-"] * len(items), [f"{i}." for i in range(1, len(items) + 1)])
+    assert "```" not in text
+    assert "| --- |" not in text
+
+
+@pytest.mark.parametrize(
+    ("prompt", "phrase"),
+    [
+        ("Tell me about tides", "tides"),
+        ("How do tides work?", "how tides work"),
+        ("Hello! What can you do?", "what I can do"),
+        ("Can you please plan my trip to Rome?", "your trip to Rome"),
+    ],
+)
+def test_the_opening_tells_the_subject_back(prompt: str, phrase: str) -> None:
+    opening = reply(prompt).partition("\n\n")[0]
+    assert opening.startswith(f"Aura stand-in reply to: {prompt}")
+    assert opening.endswith(f" {phrase}:")
+
+
+@pytest.mark.parametrize(
+    "prompt", ["Compare Python and Go in a table", "renting vs buying, as a table"]
+)
+def test_a_table_when_the_prompt_asks_for_one(prompt: str) -> None:
+    text = reply(prompt)
+    rows = [line for line in text.splitlines() if line.startswith("|")]
+    assert rows[0] == "| Option | Good for | Trade-off | Effort |"
+    assert rows[1] == "| --- | --- | --- | --- |"
+    assert all(row.endswith(" |") and row.count("|") == 5 for row in rows)
+    assert len(rows) >= 4
+    assert LIST_ITEM.search(text)  # the points still follow
+
+
+def test_table_rows_name_what_is_compared() -> None:
+    rows = [line for line in reply("Compare Python and Go").splitlines() if line[:1] == "|"]
+    assert [row.split(" | ")[0] for row in rows[2:]] == ["| Python", "| Go"]
+
+
+@pytest.mark.parametrize(
+    ("prompt", "fence", "first_line"),
+    [
+        ("Show me some code", "python", "def count_items(items: list[str]) -> dict[str, int]:"),
+        (
+            "Write a TypeScript function that groups orders",
+            "typescript",
+            "export function groupsOrders(items: string[]): Map<string, number> {",
+        ),
+        ("A Go function to parse dates", "go", "func ParseDates(items []string) map[string]int {"),
+        ("Write a bash script", "bash", "count_items() {"),
+        ("Query my sales in SQL", "sql", "SELECT item, COUNT(*) AS times"),
+    ],
+)
+def test_a_code_block_in_the_language_asked_for(prompt: str, fence: str, first_line: str) -> None:
+    text = reply(prompt)
+    block = re.search(r"^```(\w+)\n(.*?)\n```$", text, re.MULTILINE | re.DOTALL)
+    assert block is not None, text
+    assert block.group(1) == fence
+    assert block.group(2).splitlines()[0] == first_line
+    assert text.count("```") == 2
+    assert LIST_ITEM.search(text)
+
+
+def test_table_and_code_together_and_neither_for_plain_words() -> None:
+    both = reply("Compare Python and Go with a code example in a table")
+    assert "| --- |" in both
+    assert "```python\n" in both
+    plain = reply("Go for a walk and let the rust wash off")  # "Go" and "rust" as words
+    assert "```" not in plain
+    assert "| --- |" not in plain
+
+
+def test_replies_are_deterministic_and_differ_by_prompt() -> None:
+    assert reply(PROMPT) == reply(PROMPT)
+    assert answer_tokens(PROMPT, 77) == answer_tokens(PROMPT, 77)
+    others = {reply(f"Tell me about {topic}") for topic in ("tides", "bees", "clouds", "ferns")}
+    assert len(others) == 4
+    # The count only cuts or extends: a shorter reply is the start of a longer one.
+    assert reply(PROMPT, 300).startswith(reply(PROMPT, 30))
+
+
+@pytest.mark.parametrize("count", [1, 2, 5, 6, 9, 24, 40, 60, 150, 400, 1000])
+@pytest.mark.parametrize(
+    "prompt", [PROMPT, "", "Compare Python and Go in a table", "Write a Rust function", "x" * 300]
+)
+def test_token_counts_are_exactly_the_count_asked_for(prompt: str, count: int) -> None:
+    tokens = answer_tokens(prompt, count)
+    assert len(tokens) == count
+    text = "".join(tokens)
+    assert split_tokens(text) == tokens  # each streamed chunk is one token of the text
+    assert text == text.strip()
+    assert text.startswith("Aura")
+
+
+def test_a_reply_extended_past_its_body_ends_on_a_whole_sentence() -> None:
+    for count in range(80, 200):  # the body is about 70 tokens
+        text = "".join(answer_tokens("Tell me about tides", count))
+        assert text.endswith("."), (count, text[-40:])
+        assert "\n\n\n" not in text
+
+
+def test_streamed_token_counts_and_usage_are_unchanged(
+    oai: openai.OpenAI, claude: anthropic.Anthropic
+) -> None:
+    prompt = "Compare Python and Go in a table [[standin tokens=150]]"
+    with chat(oai, prompt, stream=True, stream_options={"include_usage": True}) as stream:
+        chunks = list(stream)
+    pieces = [
+        c.choices[0].delta.content for c in chunks if c.choices and c.choices[0].delta.content
+    ]
+    assert len(pieces) == 150
+    assert chunks[-1].usage is not None
+    assert chunks[-1].usage.completion_tokens == 150
+    assert "".join(pieces) == "".join(answer_tokens("Compare Python and Go in a table", 150))
+    with message(claude, "Tell me about tides [[standin tokens=60]]", stream=True) as events:
+        deltas = [e for e in events if e.type == "content_block_delta"]
+    assert len(deltas) == 60
+    limited = message(claude, "Tell me about tides [[standin tokens=60]]", max_tokens=8)
+    assert (limited.usage.output_tokens, limited.stop_reason) == (8, "max_tokens")
+    assert limited.content[0].text == "Aura stand-in reply to: Tell me about tides. "
 
 
 # --- directives ------------------------------------------------------------------------
@@ -245,7 +386,7 @@ def test_directives_shape_the_reply(oai: openai.OpenAI, control: httpx.Client) -
     assert reply.usage.completion_tokens == 6
     longer = chat(oai, "Hi you [[standin tokens=9]]").choices[0].message.content
     assert longer.startswith("Aura stand-in reply to: Hi you. ")
-    assert len(longer.split(" ")) == 9
+    assert len(split_tokens(longer)) == 9
     with pytest.raises(openai.RateLimitError):
         chat(oai, "[[standin status=429]]")
     with pytest.raises(openai.BadRequestError, match="unknown setting"):
@@ -283,9 +424,7 @@ def test_openai_structured_output_validates(oai: openai.OpenAI) -> None:
     )
     plan = Plan.model_validate_json(raw.choices[0].message.content)
     assert plan.label == "later"
-    assert raw.usage.completion_tokens == len(
-        ai_standin.split_tokens(raw.choices[0].message.content)
-    )
+    assert raw.usage.completion_tokens == len(split_tokens(raw.choices[0].message.content))
 
 
 def test_openai_json_object_and_streamed_json(oai: openai.OpenAI) -> None:
@@ -402,8 +541,8 @@ def test_schema_generator_edge_cases() -> None:
             }
         },
     }
-    value = ai_standin.generate_from_schema(schema, prompt="hello world")
-    assert value == ai_standin.generate_from_schema(schema, prompt="hello world")
+    value = standin.generate_from_schema(schema, prompt="hello world")
+    assert value == standin.generate_from_schema(schema, prompt="hello world")
     assert len(value["id"]) == 36
     assert len(value["short"]) <= 4
     assert len(value["long"]) >= 60
@@ -623,3 +762,39 @@ def test_unknown_provider_paths_are_typed_404s(
         oai.models.list()
     with pytest.raises(anthropic.NotFoundError):
         claude.models.list()
+
+
+# --- the package -----------------------------------------------------------------------
+
+
+def test_public_surface_and_the_old_module_path() -> None:
+    assert set(standin.__all__) == {
+        "DEFAULT_TOKENS",
+        "Behaviour",
+        "StandinRequestError",
+        "StandinState",
+        "answer_tokens",
+        "create_app",
+        "embedding_vector",
+        "estimate_tokens",
+        "generate_from_schema",
+        "main",
+        "normalize",
+        "parse_directives",
+        "parse_settings",
+        "read_prompt",
+        "serve_in_thread",
+        "split_tokens",
+    }
+    # `tools.ai_standin` is the package under its first name: the same objects.
+    assert ai_standin.__all__ == standin.__all__
+    for name in standin.__all__:
+        assert getattr(ai_standin, name) is getattr(standin, name)
+
+
+@pytest.mark.parametrize("module", ["tools.standin", "tools.ai_standin"])
+def test_both_module_paths_run_the_server(module: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", module, "--help"], capture_output=True, text=True, check=True
+    )
+    assert "--first-token-delay-ms" in result.stdout
