@@ -10,7 +10,8 @@
 * starts `firebase emulators:start` in its own session, waits until every emulator and
   every function is loaded, creates the Pub/Sub topics `infra/` provisions in production;
 * stops the whole process tree it started, including the functions-framework workers
-  the CLI leaves behind after Ctrl-C.
+  the CLI leaves behind after Ctrl-C, however `make dev` ends: SIGINT, SIGTERM, SIGHUP,
+  or its parent (`make`) dying without passing the signal on (see `supervised`).
 
 Usage::
 
@@ -28,6 +29,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -35,6 +37,7 @@ import zipfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import FrameType
 from typing import IO
 
 import psutil
@@ -48,9 +51,14 @@ PROJECT_ID = "demo-aura"
 REGION = "us-central1"
 FIRESTORE_MAIN_CLASS = "com.google.cloud.datastore.emulator.firestore.CloudFirestore"
 READY_TIMEOUT_S = 180.0
-STANDIN_PORT = 8790  # the local AI stand-in (tools/ai_standin.py)
+STANDIN_PORT = 8790  # the local AI stand-in (tools/standin/)
 CLOCK_PORT = 8791  # the local clock (tools/clock.py)
 AI_KEYS = {"openai": "OPENAI_API_KEY", "anthropic": "ANTHROPIC_API_KEY"}
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+TERMINATION_SIGNALS = (signal.SIGHUP, signal.SIGINT, signal.SIGQUIT, signal.SIGTERM)
+STOP_GRACE_S = 5.0  # SIGTERM, then this long, then SIGKILL
+PARENT_POLL_S = 0.5  # how often the supervisor looks at its parent
+PR_SET_CHILD_SUBREAPER = 36  # <linux/prctl.h>
 
 log = logging.getLogger("aura.stack")
 
@@ -247,7 +255,10 @@ def _live_supervisor() -> int | None:
     return None
 
 
-def _kill_tree(procs: list[psutil.Process], grace_s: float = 5.0) -> None:
+def _kill_tree(procs: list[psutil.Process], grace_s: float | None = None) -> None:
+    """SIGTERM each of `procs` in order (list children before their parents), wait up to
+    `grace_s`, SIGKILL the survivors."""
+    grace_s = STOP_GRACE_S if grace_s is None else grace_s
     for proc in procs:
         with contextlib.suppress(psutil.Error):
             proc.terminate()
@@ -339,9 +350,13 @@ class Stack:
                     helper.wait()
         if self.log_file is not None:
             self.log_file.close()
-        with contextlib.suppress(FileNotFoundError):
-            if PID_FILE.read_text().strip() == str(os.getpid()):
-                PID_FILE.unlink()
+        _release_pid_file()
+
+
+def _release_pid_file() -> None:
+    with contextlib.suppress(FileNotFoundError):
+        if PID_FILE.read_text().strip() == str(os.getpid()):
+            PID_FILE.unlink()
 
 
 def _functions_loaded(log_path: Path) -> bool:
@@ -453,7 +468,7 @@ def _start_standin() -> subprocess.Popen[bytes]:
     """The local AI stand-in: the real SDKs talk to it by base URL."""
     return _start_helper(
         "AI stand-in",
-        "tools.ai_standin",
+        "tools.standin",
         [f"--port={STANDIN_PORT}"],
         ready_url=f"http://127.0.0.1:{STANDIN_PORT}/_standin/health",
         timeout_s=30,
@@ -501,25 +516,164 @@ def running(**kwargs: object) -> Iterator[Stack]:
         stack.stop()
 
 
+# --- supervision ---------------------------------------------------------------------
+
+
+class Interrupted(BaseException):
+    """A stop signal reached the supervisor, or its parent died: unwind, then stop.
+
+    A BaseException, like KeyboardInterrupt, so no `except Exception` on the way swallows it.
+    """
+
+    def __init__(self, signum: int) -> None:
+        self.signum = signum
+        super().__init__(f"stopped by {signal.Signals(signum).name}")
+
+
+class Supervisor:
+    """The process that owns a local stack (`python -m tools.stack dev`); see `supervised`."""
+
+    def __init__(self) -> None:
+        self.stopping = False
+        self.parent = os.getppid()
+        self.done = threading.Event()
+
+    def on_signal(self, signum: int, _frame: FrameType | None) -> None:
+        # The first signal unwinds whatever runs (start, seeding, the wait). Later ones
+        # (make passes SIGTERM on, a terminal sends SIGINT to the whole process group,
+        # Ctrl-C pressed twice) must not cut the stopping short.
+        if not self.stopping:
+            self.stopping = True
+            raise Interrupted(signum)
+
+    def watch_parent(self) -> None:
+        """Send the main thread SIGTERM when the parent goes away (see `parent_leaving`)."""
+        main = threading.main_thread().ident
+        assert main is not None
+        at_start = _signal_masks(self.parent)
+        while not self.done.wait(PARENT_POLL_S):
+            reason = self.parent_leaving(at_start)
+            if reason is not None:
+                if self.stopping:  # already on the way out (make passed SIGTERM on)
+                    return
+                log.info("%s", reason)
+                with contextlib.suppress(ProcessLookupError):
+                    signal.pthread_kill(main, signal.SIGTERM)
+                return
+
+    def parent_leaving(self, at_start: tuple[int, int] | None) -> str | None:
+        """Why the parent is gone or going, or None while it stays.
+
+        Gone: this process was re-parented. Going: the parent stopped catching a
+        termination signal it caught when we started (and does not ignore it now). That is
+        what GNU make does when SIGHUP or SIGINT reaches it alone (`kill -HUP <make pid>`):
+        it puts the signal back to its default, waits for its recipe to end (it assumes the
+        terminal sent the signal to the whole process group), then kills itself with it.
+        """
+        if os.getppid() != self.parent:
+            return f"the parent process {self.parent} exited"
+        now = _signal_masks(self.parent)
+        if at_start is None or now is None:
+            return None
+        caught_before, (caught, ignored) = at_start[0], now
+        for signum in TERMINATION_SIGNALS:
+            bit = 1 << (signum - 1)
+            if caught_before & bit and not (caught | ignored) & bit:
+                return f"the parent process {self.parent} is stopping on {signum.name}"
+        return None
+
+
+def _signal_masks(pid: int) -> tuple[int, int] | None:
+    """The (caught, ignored) signal masks of `pid`, from /proc on Linux; None elsewhere."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    fields = dict(line.partition(":")[::2] for line in status.splitlines())
+    try:
+        return int(fields["SigCgt"], 16), int(fields["SigIgn"], 16)
+    except (KeyError, ValueError):
+        return None
+
+
+@contextlib.contextmanager
+def supervised() -> Iterator[Supervisor]:
+    """Run the block as the supervisor of every process it starts, and stop all of them
+    however the block ends.
+
+    * SIGINT, SIGTERM and SIGHUP raise `Interrupted` in the main thread (once), so the
+      block unwinds through its own `finally` clauses, in whatever phase it is. SIGINT is
+      set explicitly because a shell that starts us in the background leaves it ignored.
+    * A thread watches the parent: when it dies without passing its signal on (SIGKILL,
+      say), or starts dying and waits for us (GNU make given SIGHUP or SIGINT alone; it
+      passes only SIGTERM on to its recipe), the thread sends the main thread SIGTERM,
+      the same path as above.
+    * On Linux this process becomes a child subreaper, so a descendant whose parent exits
+      first (the Java emulators and the function workers when the Firebase CLI goes) is
+      re-parented here instead of to init, and is still found on the way out.
+    * On the way out every descendant left is stopped, deepest first: SIGTERM, then
+      SIGKILL after STOP_GRACE_S.
+    """
+    supervisor = Supervisor()
+    previous = [(signum, signal.getsignal(signum)) for signum in STOP_SIGNALS]
+    watcher = threading.Thread(target=supervisor.watch_parent, name="parent-watch", daemon=True)
+    try:
+        _become_subreaper()
+        for signum, _ in previous:
+            signal.signal(signum, supervisor.on_signal)
+        watcher.start()
+        yield supervisor
+    finally:
+        supervisor.stopping = True
+        supervisor.done.set()
+        stop_descendants()
+        for signum, handler in previous:
+            signal.signal(signum, handler)
+
+
+def _become_subreaper() -> bool:
+    """Linux: orphaned descendants are re-parented to this process, not to init."""
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    one, zero = ctypes.c_ulong(1), ctypes.c_ulong(0)
+    return bool(libc.prctl(PR_SET_CHILD_SUBREAPER, one, zero, zero, zero) == 0)
+
+
+def stop_descendants() -> None:
+    """Stop every process below this one, deepest first, until none is left."""
+    me = psutil.Process()
+    for _ in range(3):  # a process being stopped may start another
+        procs = me.children(recursive=True)
+        if not procs:
+            return
+        log.info("stopping %d processes left in the tree", len(procs))
+        _kill_tree(procs[::-1])  # psutil lists parents before their children
+
+
 # --- commands ------------------------------------------------------------------------
 
 
 def _dev() -> int:
+    try:
+        with supervised() as supervisor:
+            try:
+                return _serve(supervisor)
+            finally:
+                _release_pid_file()
+    except Interrupted as stop:
+        log.info("%s", stop)
+        return 0
+
+
+def _serve(supervisor: Supervisor) -> int:
     from tools import seed
 
     ports = Ports.from_config()
     log.info("starting the Firebase emulators (Auth, Firestore, Functions, Pub/Sub, Tasks, ...)")
     stack = start(quiet=False)
-    stopping = False
-
-    def _on_signal(signum: int, _frame: object) -> None:
-        nonlocal stopping
-        stopping = True
-
-    # Ctrl-C, kill, or the terminal closing: stop cleanly. SIGINT is set explicitly because
-    # a shell that starts us in the background leaves it ignored.
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, _on_signal)
     try:
         os.environ.update(stack.env)
         account = seed.seed_demo_account()
@@ -536,16 +690,14 @@ def _dev() -> int:
         )
         sys.stdout.write(banner)
         sys.stdout.flush()
-        while not stopping and stack.process.poll() is None:
+        while stack.process.poll() is None:
             time.sleep(0.5)
-        if stack.process.poll() is not None:
-            log.error("the emulators exited; see %s", stack.log_path)
-            return 1
-        return 0
-    except KeyboardInterrupt:
-        return 0
+        log.error("the emulators exited; see %s", stack.log_path)
+        return 1
     finally:
+        supervisor.stopping = True  # a signal now must not cut the stopping short
         sys.stdout.write("\nstopping the local stack...\n")
+        sys.stdout.flush()
         stack.stop()
 
 
