@@ -7,8 +7,8 @@ from firebase_functions import https_fn
 
 from functions import _clients, _edge
 from shared.validation import parse
-from shared.workflows import executions
-from shared.workflows.executions import ExecutionCommand
+from shared.workflows import control
+from shared.workflows.control import ExecutionCommand
 
 
 @_edge.on_call()
@@ -19,7 +19,7 @@ def pause_execution(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     """
     with _edge.call(req, "pause_execution") as caller:
         command = parse(ExecutionCommand, req.data)
-        result = executions.pause(
+        result = control.pause(
             db=_clients.workflow_runtime().db,
             uid=caller.uid,
             command=command,

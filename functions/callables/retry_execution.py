@@ -7,8 +7,8 @@ from firebase_functions import https_fn
 
 from functions import _clients, _edge
 from shared.validation import parse
-from shared.workflows import executions
-from shared.workflows.executions import RetryExecution
+from shared.workflows import control
+from shared.workflows.control import RetryExecution
 
 
 @_edge.on_call()
@@ -19,7 +19,7 @@ def retry_execution(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     """
     with _edge.call(req, "retry_execution") as caller:
         command = parse(RetryExecution, req.data)
-        result = executions.retry(
+        result = control.retry(
             rt=_clients.workflow_runtime(), uid=caller.uid, command=command, now=datetime.now(UTC)
         )
         return result.to_wire()

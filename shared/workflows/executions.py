@@ -1,7 +1,8 @@
 """Durable executions: each step runs as its own Cloud Task, claimed in a transaction.
 
-An execution at `users/{uid}/executions/{eid}` keeps a copy of the definition it runs and
-a `steps` map with one entry per node:
+An execution at `users/{uid}/executions/{eid}` names the workflow version it runs (the
+definition is read from `workflows/{wid}/versions/{v}`) and keeps a `steps` map with one
+entry per node:
 
     waiting -> queued -> running -> succeeded | failed
     waiting -> skipped                       (on a branch a condition did not take)
@@ -13,27 +14,28 @@ records the result with field updates, and reports its arrival at each successor
 creates `claims/{node}.gate` and queues (or skips) the successor, so a join runs once.
 No transactions: parallel branches finishing together would contend for the execution
 document. Tasks are enqueued under names derived from (execution, node, attempt), so
-enqueueing twice is refused.
+enqueueing twice is refused. Pausing, resuming, cancelling and retrying are in `control`;
+repairing what lost its task, in `sweeper`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared import registry
 from shared.errors import FailedPrecondition, NotFound, ResourceExhausted
 from shared.platform import logs
 from shared.platform.cloud_tasks import Enqueuer, task_name
 from shared.validation import Command, NotStorable, Public, check_storable, storable
+from shared.workflows.graph import Graph
 from shared.workflows.models import Node, WorkflowDoc, WorkflowId
 from shared.workflows.nodes import RUNNERS, NodeContext, NodeFailed, NodeResult
 from shared.workflows.repository import execution_ref, executions_of, version_ref, workflow_ref
@@ -59,7 +61,6 @@ TRUNCATED = "…[truncated]"
 ENDED = frozenset({"succeeded", "failed", "cancelled"})
 SKIPPED = "\x00skipped"  # the branch value that marks a skipped node's arrivals
 ACTIVE = ("queued", "running", "paused")
-NODES = TypeAdapter(list[Node])
 
 
 class RunWorkflow(Command):
@@ -154,31 +155,6 @@ def outputs_size(steps: dict[str, Any]) -> int:
     return total
 
 
-@dataclass
-class Graph:
-    nodes: dict[str, Node]
-    incoming: dict[str, list[tuple[str, str | None]]] = field(default_factory=dict)
-    outgoing: dict[str, list[tuple[str, str | None]]] = field(default_factory=dict)
-
-    @classmethod
-    def of(cls, definition: dict[str, Any]) -> Graph:
-        nodes = {node.id: node for node in NODES.validate_python(definition["nodes"])}
-        graph = cls(nodes=nodes)
-        for node_id in nodes:
-            graph.incoming[node_id] = []
-            graph.outgoing[node_id] = []
-        for edge in definition["edges"]:
-            graph.outgoing[edge["from"]].append((edge["to"], edge.get("branch")))
-            graph.incoming[edge["to"]].append((edge["from"], edge.get("branch")))
-        return graph
-
-    def entries(self) -> list[str]:
-        return [node_id for node_id, preds in self.incoming.items() if not preds]
-
-    def sinks(self) -> list[str]:
-        return [node_id for node_id, succs in self.outgoing.items() if not succs]
-
-
 def start_execution(
     *,
     rt: Runtime,
@@ -244,7 +220,7 @@ def start_execution(
         ref.create(doc)
     except AlreadyExists:
         return RunWorkflowResult(execution_id=ref.id)  # started before (same trigger id)
-    _log(
+    log_line(
         rt.db,
         uid,
         ref.id,
@@ -253,7 +229,7 @@ def start_execution(
         level="info",
         message=f"started by {trigger.get('type', 'manual')}",
     )
-    _enqueue(rt, uid, ref.id, [(node_id, 1, None) for node_id in entries])
+    enqueue_steps(rt, uid, ref.id, [(node_id, 1, None) for node_id in entries])
     return RunWorkflowResult(execution_id=ref.id)
 
 
@@ -294,7 +270,7 @@ def _count(query: Any) -> int:
     return int(result[0][0].value)
 
 
-def _enqueue(
+def enqueue_steps(
     rt: Runtime,
     uid: str,
     eid: str,
@@ -312,7 +288,7 @@ def _enqueue(
         )
 
 
-def _log(
+def log_line(
     db: Client,
     uid: str,
     eid: str,
@@ -345,20 +321,20 @@ def run_step(*, rt: Runtime, task: StepTask, now: Callable[[], datetime]) -> str
         return "paused"
     definition = definition_of(rt.db, task.uid, execution)
     if definition is None:
-        _fail(rt.db, ref, now(), None, "the workflow version it runs is gone")
+        fail_execution(rt.db, ref, now(), None, "the workflow version it runs is gone")
         return "ended"
     settings = definition["settings"]
     if execution["stepCount"] >= settings["maxSteps"]:
-        _fail(rt.db, ref, now(), None, f"more than {settings['maxSteps']} steps")
+        fail_execution(rt.db, ref, now(), None, f"more than {settings['maxSteps']} steps")
         return "ended"
     if now() > execution["startedAt"] + timedelta(seconds=settings["deadlineSeconds"]):
-        _fail(rt.db, ref, now(), None, "the execution passed its deadline")
+        fail_execution(rt.db, ref, now(), None, "the execution passed its deadline")
         return "ended"
     try:  # the claim: one document per (node, attempt), created once
         ref.collection("claims").document(f"{task.node_id}.{task.attempt}").create({"at": now()})
     except AlreadyExists:
         return "duplicate"
-    key = _step_key(task.node_id)
+    key = step_key(task.node_id)
     ref.update(
         {
             f"{key}.status": "running",
@@ -380,7 +356,7 @@ def run_step(*, rt: Runtime, task: StepTask, now: Callable[[], datetime]) -> str
     except Exception as exc:
         logs.error("node crashed", nodeId=node.id, error=f"{type(exc).__name__}: {exc}"[:500])
         failure = NodeFailed(f"{type(exc).__name__}: {exc}"[:500])
-    _log(
+    log_line(
         rt.db,
         task.uid,
         task.execution_id,
@@ -393,15 +369,13 @@ def run_step(*, rt: Runtime, task: StepTask, now: Callable[[], datetime]) -> str
             else f"{node.type} succeeded (attempt {task.attempt})"
         ),
     )
+    run = Run(rt=rt, ref=ref, graph=graph, uid=task.uid, eid=task.execution_id, now=now)
     _record(
-        rt,
-        ref,
-        graph=graph,
-        node=node,
-        task=task,
+        run,
+        node,
+        attempt=task.attempt,
         result=result,
         failure=failure,
-        now=now,
         output_budget=MAX_TOTAL_OUTPUT_BYTES - outputs_size(execution["steps"]),
     )
     return "ran"
@@ -439,20 +413,29 @@ def _context(
     )
 
 
-def _step_key(node_id: str) -> str:
+def step_key(node_id: str) -> str:
     return f"steps.`{node_id}`"
 
 
+@dataclass(frozen=True)
+class Run:
+    """One execution as a step finishing in it sees it: where it is and what it runs."""
+
+    rt: Runtime
+    ref: DocumentReference
+    graph: Graph
+    uid: str
+    eid: str
+    now: Callable[[], datetime]
+
+
 def _record(
-    rt: Runtime,
-    ref: DocumentReference,
-    *,
-    graph: Graph,
+    run: Run,
     node: Node,
-    task: StepTask,
+    *,
+    attempt: int,
     result: NodeResult | None,
     failure: NodeFailed | None,
-    now: Callable[[], datetime],
     output_budget: int = MAX_OUTPUT_CHARS,
 ) -> None:
     """Write the step's result, then tell its successors it arrived.
@@ -465,10 +448,11 @@ def _record(
     """
     from google.api_core.exceptions import InvalidArgument as Refused
 
-    key = _step_key(node.id)
-    finished = now()
-    if failure is not None and failure.retryable and task.attempt < node.retry.attempts:
-        delay = node.retry.backoff_seconds * 2 ** (task.attempt - 1)
+    ref = run.ref
+    key = step_key(node.id)
+    finished = run.now()
+    if failure is not None and failure.retryable and attempt < node.retry.attempts:
+        delay = node.retry.backoff_seconds * 2 ** (attempt - 1)
         retry_at = finished + timedelta(seconds=delay)
         ref.update(
             {
@@ -477,7 +461,7 @@ def _record(
                 f"{key}.dueAt": retry_at,
             }
         )
-        _enqueue(rt, task.uid, task.execution_id, [(node.id, task.attempt + 1, retry_at)])
+        enqueue_steps(run.rt, run.uid, run.eid, [(node.id, attempt + 1, retry_at)])
         return
     if failure is not None and not node.continue_on_error:
         ref.update(
@@ -487,7 +471,7 @@ def _record(
                 f"{key}.finishedAt": finished,
             }
         )
-        _fail(rt.db, ref, finished, node.id, str(failure))
+        fail_execution(run.rt.db, ref, finished, node.id, str(failure))
         return
     update: dict[str, Any] = {
         f"{key}.status": "failed" if failure else "succeeded",
@@ -506,34 +490,12 @@ def _record(
         ref.update(
             {f"{key}.status": "failed", f"{key}.error": reason, f"{key}.finishedAt": finished}
         )
-        _fail(rt.db, ref, finished, node.id, reason)
+        fail_execution(run.rt.db, ref, finished, node.id, reason)
         return
-    at = result.wait_until if result else None
-    _settled(
-        rt,
-        ref,
-        graph,
-        uid=task.uid,
-        eid=task.execution_id,
-        node_id=node.id,
-        branch=branch,
-        at=at,
-        now=now,
-    )
+    _settled(run, node.id, branch=branch, at=result.wait_until if result else None)
 
 
-def _settled(
-    rt: Runtime,
-    ref: DocumentReference,
-    graph: Graph,
-    *,
-    uid: str,
-    eid: str,
-    node_id: str,
-    branch: str | None,
-    at: datetime | None,
-    now: Callable[[], datetime],
-) -> None:
+def _settled(run: Run, node_id: str, *, branch: str | None, at: datetime | None) -> None:
     """`node_id` is finished (or skipped when `branch` is SKIPPED): count it and pass the
     word to each successor. A successor whose incoming edges have all arrived is queued
     (if any edge is live) or skipped (if none is); a `create` gate makes that happen once
@@ -541,7 +503,8 @@ def _settled(
     from google.api_core.exceptions import AlreadyExists
     from google.cloud import firestore
 
-    _count_done(ref, graph, now)
+    ref, graph, now = run.ref, run.graph, run.now
+    _count_done(run)
     for target, edge_branch in graph.outgoing[node_id]:
         live = branch != SKIPPED and (edge_branch is None or edge_branch == branch)
         joins = ref.collection("joins").document(target)
@@ -556,29 +519,20 @@ def _settled(
             continue  # another predecessor settled it
         if live_from:
             ref.update(
-                {f"{_step_key(target)}.status": "queued", f"{_step_key(target)}.dueAt": at or now()}
+                {f"{step_key(target)}.status": "queued", f"{step_key(target)}.dueAt": at or now()}
             )
-            _enqueue(rt, uid, eid, [(target, 1, at)])
+            enqueue_steps(run.rt, run.uid, run.eid, [(target, 1, at)])
         else:
-            ref.update({f"{_step_key(target)}.status": "skipped"})
-            _settled(
-                rt,
-                ref,
-                graph,
-                uid=uid,
-                eid=eid,
-                node_id=target,
-                branch=SKIPPED,
-                at=None,
-                now=now,
-            )
+            ref.update({f"{step_key(target)}.status": "skipped"})
+            _settled(run, target, branch=SKIPPED, at=None)
 
 
-def _count_done(ref: DocumentReference, graph: Graph, now: Callable[[], datetime]) -> None:
+def _count_done(run: Run) -> None:
     """One more node is finished or skipped; the one that makes it all ends the run."""
     from google.api_core.exceptions import AlreadyExists
     from google.cloud import firestore
 
+    ref, graph, now = run.ref, run.graph, run.now
     ref.update({"doneCount": firestore.Increment(1)})
     execution = ref.get().to_dict() or {}
     if execution.get("doneCount", 0) < len(graph.nodes) or execution["status"] in ENDED:
@@ -605,7 +559,7 @@ def _count_done(ref: DocumentReference, graph: Graph, now: Callable[[], datetime
     )
 
 
-def _fail(
+def fail_execution(
     db: Client, ref: DocumentReference, now: datetime, node_id: str | None, reason: str
 ) -> None:
     """Fail the execution unless it already ended (a cancel must stay a cancel)."""
@@ -640,223 +594,6 @@ def _mark_running(db: Client, ref: DocumentReference) -> None:
     flip(db.transaction())
 
 
-def _later(due: datetime | None, now: datetime) -> datetime | None:
+def later(due: datetime | None, now: datetime) -> datetime | None:
     """`due` if it is still ahead, else None (now)."""
     return due if due is not None and due > now else None
-
-
-# --- control: pause, resume, cancel, retry ----------------------------------------------
-
-
-class ExecutionCommand(Command):
-    execution_id: WorkflowId
-
-
-class RetryExecution(ExecutionCommand):
-    from_start: bool = False
-
-
-class ExecutionStatus(Public):
-    execution_id: str
-    status: str
-
-
-ALLOWED_FROM: dict[str, frozenset[str]] = {
-    "paused": frozenset({"queued", "running"}),
-    "running": frozenset({"paused"}),
-    "cancelled": frozenset({"queued", "running", "paused"}),
-}
-
-
-def _transition(*, db: Client, uid: str, eid: str, to: str, now: datetime) -> dict[str, Any]:
-    """Move the execution to status `to` if its current status allows it; returns it."""
-    from google.cloud import firestore
-
-    ref = execution_ref(db, uid, eid)
-
-    @firestore.transactional
-    def move(transaction: Any) -> dict[str, Any]:
-        snapshot = ref.get(transaction=transaction)
-        if not snapshot.exists:
-            raise NotFound("No such execution.", details={"field": "executionId"})
-        execution = snapshot.to_dict() or {}
-        if execution["status"] == to:
-            return execution  # already there: idempotent
-        if execution["status"] not in ALLOWED_FROM[to]:
-            raise FailedPrecondition(
-                f"An execution that is {execution['status']} cannot become {to}."
-            )
-        update: dict[str, Any] = {"status": to, f"{to}At": now}
-        if to == "cancelled":
-            update["finishedAt"] = now
-        transaction.update(ref, update)
-        return {**execution, **update, "generation": execution.get("generation", 0)}
-
-    result: dict[str, Any] = move(db.transaction())
-    return result
-
-
-def pause(*, db: Client, uid: str, command: ExecutionCommand, now: datetime) -> ExecutionStatus:
-    """Steps already running finish; no new step starts until `resume`."""
-    _transition(db=db, uid=uid, eid=command.execution_id, to="paused", now=now)
-    return ExecutionStatus(execution_id=command.execution_id, status="paused")
-
-
-def cancel(*, db: Client, uid: str, command: ExecutionCommand, now: datetime) -> ExecutionStatus:
-    """No step starts afterwards; a step already running finishes but queues nothing."""
-    _transition(db=db, uid=uid, eid=command.execution_id, to="cancelled", now=now)
-    return ExecutionStatus(execution_id=command.execution_id, status="cancelled")
-
-
-def resume(*, rt: Runtime, uid: str, command: ExecutionCommand, now: datetime) -> ExecutionStatus:
-    """Queue again every step that was waiting to run when the execution was paused."""
-    from google.cloud import firestore
-
-    execution = _transition(db=rt.db, uid=uid, eid=command.execution_id, to="running", now=now)
-    ref = execution_ref(rt.db, uid, command.execution_id)
-    ref.update({"generation": firestore.Increment(1)})
-    generation = f"resume-{execution.get('generation', 0) + 1}"
-    queued = [  # a step that was waiting for its time (a delay, a retry) keeps that time
-        (node_id, int(step.get("attempts", 0)) + 1, _later(step.get("dueAt"), now))
-        for node_id, step in execution["steps"].items()
-        if step["status"] == "queued"
-    ]
-    _enqueue(rt, uid, command.execution_id, queued, generation)
-    return ExecutionStatus(execution_id=command.execution_id, status="running")
-
-
-def retry(*, rt: Runtime, uid: str, command: RetryExecution, now: datetime) -> RunWorkflowResult:
-    """Retry a failed execution: from its failed step (same execution), or from the start
-    as a new execution linked to this one by `retryOf`.
-
-    Raises:
-        NotFound: no such execution.
-        FailedPrecondition: the execution has not failed.
-    """
-    from google.cloud import firestore
-
-    ref = execution_ref(rt.db, uid, command.execution_id)
-
-    retry_id = hashlib.sha256(f"{command.execution_id}:from-start".encode()).hexdigest()[:20]
-
-    @firestore.transactional
-    def reopen(transaction: Any) -> dict[str, Any]:
-        snapshot = ref.get(transaction=transaction)
-        if not snapshot.exists:
-            raise NotFound("No such execution.", details={"field": "executionId"})
-        execution = snapshot.to_dict() or {}
-        if command.from_start and execution.get("retriedAs"):
-            return execution  # retried from the start before: the same new execution
-        if execution["status"] != "failed":
-            raise FailedPrecondition("Only a failed execution can be retried.")
-        if command.from_start:
-            transaction.update(ref, {"retriedAs": retry_id})
-        else:
-            failed = [n for n, step in execution["steps"].items() if step["status"] == "failed"]
-            update: dict[str, Any] = {
-                "status": "running",
-                "error": None,
-                "finishedAt": None,
-                "generation": firestore.Increment(1),
-            }
-            for node_id in failed:
-                update[f"{_step_key(node_id)}.status"] = "queued"
-                update[f"{_step_key(node_id)}.dueAt"] = now
-            transaction.update(ref, update)
-        return execution
-
-    execution = reopen(rt.db.transaction())
-    if command.from_start:
-        # One new execution per failed one, under an id derived from it: a repeated
-        # call (a double click, a retried request) finds it instead of making another.
-        return start_execution(
-            rt=rt,
-            uid=uid,
-            command=RunWorkflow(workflow_id=execution["workflowId"], input=execution["input"]),
-            trigger={**execution["trigger"], "retryOf": command.execution_id},
-            now=now,
-            execution_id=execution.get("retriedAs") or retry_id,
-        )
-    generation = f"retry-{execution.get('generation', 0) + 1}"
-    failed_steps = [
-        (node_id, int(step.get("attempts", 0)) + 1, None)
-        for node_id, step in execution["steps"].items()
-        if step["status"] == "failed"
-    ]
-    _enqueue(rt, uid, command.execution_id, failed_steps, generation)
-    return RunWorkflowResult(execution_id=command.execution_id)
-
-
-# --- the sweeper's part: executions left stuck by lost tasks ---------------------------
-
-# A queued step whose time is this far past, or a running step this far past the step
-# function's timeout, lost its task (or its worker) and is queued again.
-STUCK_AFTER = timedelta(minutes=5)
-STEP_TIMEOUT = timedelta(seconds=300)  # runstep's timeout_sec
-
-
-def repair(*, rt: Runtime, ref: DocumentReference, now: datetime) -> str:
-    """Repair one unfinished execution. Returns what was done (for logs and tests):
-    "ended" (finished or paused meanwhile: nothing to do), "deadline" (failed: past its
-    deadline), "requeued" (lost steps queued again) or "healthy".
-
-    Safe to repeat and to race with a late task: a step is claimed per (node, attempt),
-    and a queued step goes again under the attempt its lost task carried, so whichever
-    of the two arrives first runs it and the other is a duplicate.
-    """
-    execution = ref.get().to_dict() or {}
-    if execution.get("status") not in ("queued", "running"):
-        return "ended"
-    uid = ref.parent.parent.id if ref.parent.parent else ""
-    definition = definition_of(rt.db, uid, execution)
-    if definition is None:
-        _fail(rt.db, ref, now, None, "the workflow version it runs is gone")
-        return "deadline"
-    settings = definition["settings"]
-    if now > execution["startedAt"] + timedelta(seconds=settings["deadlineSeconds"]):
-        _fail(rt.db, ref, now, None, "the execution passed its deadline")
-        return "deadline"
-    lost: list[tuple[str, int, datetime | None]] = []
-    update: dict[str, Any] = {}
-    for node_id, step in execution["steps"].items():
-        attempt = int(step.get("attempts", 0)) + 1
-        if step["status"] == "queued":
-            if (step.get("dueAt") or execution["startedAt"]) > now - STUCK_AFTER:
-                continue
-            if ref.collection("claims").document(f"{node_id}.{attempt}").get().exists:
-                attempt += 1  # claimed, then lost before it was marked running
-        elif step["status"] == "running":
-            if step["startedAt"] > now - STEP_TIMEOUT - STUCK_AFTER:
-                continue
-        else:
-            continue
-        lost.append((node_id, attempt, None))
-        update[f"{_step_key(node_id)}.status"] = "queued"
-        update[f"{_step_key(node_id)}.dueAt"] = now
-    if not lost:
-        return "healthy"
-    ref.update(update)
-    _log(
-        rt.db,
-        uid,
-        ref.id,
-        now=now,
-        node_id=None,
-        level="warning",
-        message="the sweeper queued lost steps again: " + ", ".join(n for n, _, _ in lost),
-    )
-    _enqueue(rt, uid, ref.id, lost, generation=f"sweep-{int(now.timestamp())}")
-    return "requeued"
-
-
-def stuck(db: Client, now: datetime, limit: int = 200) -> list[DocumentReference]:
-    """Unfinished executions old enough that one of their steps may be stuck."""
-    from google.cloud.firestore import FieldFilter
-
-    query = (
-        db.collection_group("executions")
-        .where(filter=FieldFilter("status", "in", ["queued", "running"]))
-        .where(filter=FieldFilter("startedAt", "<", now - STUCK_AFTER))
-        .limit(limit)
-    )
-    return [snapshot.reference for snapshot in query.stream()]

@@ -12,7 +12,7 @@ import pytest
 
 from shared.platform import clients
 from shared.platform.cloud_tasks import Enqueuer
-from shared.workflows import executions
+from shared.workflows import control, executions
 from shared.workflows.executions import Runtime, StepTask
 from tests.support import emulators as emu
 from tests.support.workflows import RecordingEnqueuer, held_runtime
@@ -332,10 +332,10 @@ def test_pause_stops_new_steps_resume_continues_cancel_ends(user: emu.User) -> N
     assert executions.run_step(rt=rt, task=step_a, now=now) == "paused"
     assert notifications(user) == []
 
-    resumed = executions.resume(
+    resumed = control.resume(
         rt=rt,
         uid=user.uid,
-        command=executions.ExecutionCommand(execution_id=eid),
+        command=control.ExecutionCommand(execution_id=eid),
         now=datetime.now(UTC),
     )
     assert resumed.status == "running"
