@@ -26,7 +26,7 @@ from shared.platform import clients as platform
 
 if TYPE_CHECKING:  # pragma: no cover
     from shared.ai.gateway import Gateway
-    from shared.workflows.executions import Runtime
+    from shared.workflows.executions import WorkflowServices
 
 
 def gateway_config() -> GatewayConfig:
@@ -62,11 +62,11 @@ def _publish(envelope: Any) -> None:
 
 
 @functools.cache
-def workflow_runtime() -> Runtime:
+def workflow_runtime() -> WorkflowServices:
     from shared.platform.cloud_tasks import CloudTasks
-    from shared.workflows.executions import Runtime
+    from shared.workflows.executions import WorkflowServices
 
-    return Runtime(
+    return WorkflowServices(
         db=platform.get_db(),
         enqueuer=CloudTasks(),
         gateway=gateway,

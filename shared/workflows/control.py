@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any
 from shared.errors import FailedPrecondition, NotFound
 from shared.validation import Command, Public
 from shared.workflows.executions import (
-    Runtime,
     RunWorkflow,
     RunWorkflowResult,
+    WorkflowServices,
     enqueue_steps,
     later,
     start_execution,
@@ -85,7 +85,9 @@ def cancel(*, db: Client, uid: str, command: ExecutionCommand, now: datetime) ->
     return ExecutionStatus(execution_id=command.execution_id, status="cancelled")
 
 
-def resume(*, rt: Runtime, uid: str, command: ExecutionCommand, now: datetime) -> ExecutionStatus:
+def resume(
+    *, rt: WorkflowServices, uid: str, command: ExecutionCommand, now: datetime
+) -> ExecutionStatus:
     """Queue again every step that was waiting to run when the execution was paused."""
     from google.cloud import firestore
 
@@ -102,7 +104,9 @@ def resume(*, rt: Runtime, uid: str, command: ExecutionCommand, now: datetime) -
     return ExecutionStatus(execution_id=command.execution_id, status="running")
 
 
-def retry(*, rt: Runtime, uid: str, command: RetryExecution, now: datetime) -> RunWorkflowResult:
+def retry(
+    *, rt: WorkflowServices, uid: str, command: RetryExecution, now: datetime
+) -> RunWorkflowResult:
     """Retry a failed execution: from its failed step (same execution), or from the start
     as a new execution linked to this one by `retryOf`.
 

@@ -84,7 +84,7 @@ class StepTask(BaseModel):
 
 
 @dataclass
-class Runtime:
+class WorkflowServices:
     """What steps need from the outside world, injected by the adapter."""
 
     db: Client
@@ -157,7 +157,7 @@ def outputs_size(steps: dict[str, Any]) -> int:
 
 def start_execution(
     *,
-    rt: Runtime,
+    rt: WorkflowServices,
     uid: str,
     command: RunWorkflow,
     trigger: dict[str, Any],
@@ -271,7 +271,7 @@ def _count(query: Any) -> int:
 
 
 def enqueue_steps(
-    rt: Runtime,
+    rt: WorkflowServices,
     uid: str,
     eid: str,
     steps: Iterable[tuple[str, int, datetime | None]],
@@ -304,7 +304,7 @@ def log_line(
     )
 
 
-def run_step(*, rt: Runtime, task: StepTask, now: Callable[[], datetime]) -> str:  # noqa: PLR0911
+def run_step(*, rt: WorkflowServices, task: StepTask, now: Callable[[], datetime]) -> str:  # noqa: PLR0911
     """Claim, run and record one step. Returns what happened (for logs and tests):
     "ran", "duplicate", "not-found", "ended" (execution finished) or "paused"."""
     from google.api_core.exceptions import AlreadyExists
@@ -382,7 +382,7 @@ def run_step(*, rt: Runtime, task: StepTask, now: Callable[[], datetime]) -> str
 
 
 def _context(
-    rt: Runtime,
+    rt: WorkflowServices,
     task: StepTask,
     execution: dict[str, Any],
     definition: dict[str, Any],
@@ -421,7 +421,7 @@ def step_key(node_id: str) -> str:
 class Run:
     """One execution as a step finishing in it sees it: where it is and what it runs."""
 
-    rt: Runtime
+    rt: WorkflowServices
     ref: DocumentReference
     graph: Graph
     uid: str

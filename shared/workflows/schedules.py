@@ -21,7 +21,7 @@ from shared.errors import AuraError, NotFound
 from shared.platform import logs, timers
 from shared.platform.cloud_tasks import Enqueuer
 from shared.workflows.cron import next_fire
-from shared.workflows.executions import Runtime, RunWorkflow, start_execution
+from shared.workflows.executions import RunWorkflow, WorkflowServices, start_execution
 from shared.workflows.models import Definition, ScheduleTrigger, WorkflowDoc
 from shared.workflows.repository import SCHEDULES, schedule_ref, workflow_ref
 
@@ -132,7 +132,7 @@ def run_id(uid: str, workflow_id: str, fire_at: datetime) -> str:
     return hashlib.sha256(f"{uid}/{workflow_id}@{fire_at.isoformat()}".encode()).hexdigest()[:20]
 
 
-def fire(*, rt: Runtime, task: FireTask, now: datetime) -> str:
+def fire(*, rt: WorkflowServices, task: FireTask, now: datetime) -> str:
     """Start the run for `task` and arm the next one. Returns "fired", "stale" (the
     schedule moved on or was removed) or "skipped" (the run could not start)."""
     ref = schedule_ref(rt.db, task.uid, task.workflow_id)
@@ -163,7 +163,7 @@ def fire(*, rt: Runtime, task: FireTask, now: datetime) -> str:
     return outcome
 
 
-def repair_chains(*, rt: Runtime, now: datetime, limit: int = 200) -> dict[str, int]:
+def repair_chains(*, rt: WorkflowServices, now: datetime, limit: int = 200) -> dict[str, int]:
     """Re-arm schedules whose armed time passed without firing (a lost task), each on
     its own (`timers.repair`): from the workflow as stored now, or removed when it no
     longer has a schedule.

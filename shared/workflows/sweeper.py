@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from shared.platform import logs
 from shared.workflows import schedules
 from shared.workflows.executions import (
-    Runtime,
+    WorkflowServices,
     definition_of,
     enqueue_steps,
     fail_execution,
@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from google.cloud.firestore import Client, DocumentReference
 
 
-def sweep(*, rt: Runtime, now: datetime) -> dict[str, int]:
+def sweep(*, rt: WorkflowServices, now: datetime) -> dict[str, int]:
     """Repair stuck executions and broken schedule chains. Returns counts by outcome
     (`errors`: executions that failed to repair; `scheduleErrors`: schedules).
 
@@ -56,7 +56,7 @@ STUCK_AFTER = timedelta(minutes=5)
 STEP_TIMEOUT = timedelta(seconds=300)  # runstep's timeout_sec
 
 
-def repair(*, rt: Runtime, ref: DocumentReference, now: datetime) -> str:
+def repair(*, rt: WorkflowServices, ref: DocumentReference, now: datetime) -> str:
     """Repair one unfinished execution. Returns what was done (for logs and tests):
     "ended" (finished or paused meanwhile: nothing to do), "deadline" (failed: past its
     deadline), "requeued" (lost steps queued again) or "healthy".

@@ -11,7 +11,7 @@ from shared.errors import AuraError
 from shared.events.models import EventEnvelope
 from shared.platform import logs
 from shared.workflows import expressions
-from shared.workflows.executions import Runtime, RunWorkflow, start_execution
+from shared.workflows.executions import RunWorkflow, WorkflowServices, start_execution
 from shared.workflows.models import EventTrigger, WorkflowDoc
 
 MAX_WORKFLOWS_PER_EVENT = 20
@@ -46,7 +46,7 @@ def _fires(trigger: Any, envelope: EventEnvelope) -> bool:
     return False
 
 
-def start_for_event(*, rt: Runtime, envelope: EventEnvelope, now: datetime) -> list[str]:
+def start_for_event(*, rt: WorkflowServices, envelope: EventEnvelope, now: datetime) -> list[str]:
     """Start each of the event owner's active workflows whose event trigger matches.
 
     Idempotent per (workflow, event): the execution id derives from both, so a redelivered

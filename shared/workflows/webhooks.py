@@ -35,7 +35,7 @@ from shared.ids import check_doc_id
 from shared.platform import ratelimit
 from shared.validation import NotStorable, check_storable, parse
 from shared.workflows import executions
-from shared.workflows.executions import MAX_INPUT_BYTES, Runtime, RunWorkflow
+from shared.workflows.executions import MAX_INPUT_BYTES, RunWorkflow, WorkflowServices
 from shared.workflows.repository import webhook_secret_ref
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -154,7 +154,7 @@ def parse_body(body: bytes) -> dict[str, Any]:
 
 def handle(
     *,
-    rt: Runtime,
+    rt: WorkflowServices,
     uid: str,
     workflow_id: str,
     timestamp: str,

@@ -17,6 +17,7 @@ from flask import Flask, request
 
 import main
 from tests.support.emulators import unsigned_token
+from tools.stack import Ports, client_env
 
 CALLABLES = sorted(
     name
@@ -28,9 +29,12 @@ CALLABLES = sorted(
 
 @pytest.fixture(autouse=True)
 def _emulated_auth(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("FIREBASE_AUTH_EMULATOR_HOST", "127.0.0.1:9")  # never contacted
+    # Never contacted here; but the Admin SDK caches its Auth client (and this host) per
+    # app, so it must be the host the later emulator tiers use.
+    env = client_env(Ports.from_config())
+    monkeypatch.setenv("FIREBASE_AUTH_EMULATOR_HOST", env["FIREBASE_AUTH_EMULATOR_HOST"])
+    monkeypatch.setenv("GCLOUD_PROJECT", env["GCLOUD_PROJECT"])
     monkeypatch.setenv("FUNCTIONS_EMULATOR", "true")
-    monkeypatch.setenv("GCLOUD_PROJECT", "demo-aura")
 
 
 def answer(function: str, data: Any, *, signed_in: bool = True) -> tuple[int, dict[str, Any]]:

@@ -13,7 +13,7 @@ import pytest
 from shared.platform import clients
 from shared.platform.cloud_tasks import Enqueuer
 from shared.workflows import control, executions
-from shared.workflows.executions import Runtime, StepTask
+from shared.workflows.executions import StepTask, WorkflowServices
 from tests.support import emulators as emu
 from tests.support.workflows import RecordingEnqueuer, held_runtime
 
@@ -152,7 +152,7 @@ def test_a_step_delivered_twice_runs_once(user: emu.User) -> None:
     eid = run(user, wid)
     assert ended(user, eid)["status"] == "succeeded"
     enqueuer: Enqueuer = RecordingEnqueuer()
-    rt = Runtime(
+    rt = WorkflowServices(
         db=clients.get_db(),
         enqueuer=enqueuer,
         gateway=lambda: None,  # type: ignore[arg-type, return-value]
@@ -286,7 +286,7 @@ def test_a_duplicate_delivery_of_a_running_executions_step_is_a_no_op(user: emu.
         [{"from": "first", "to": "second"}],
     )
     enqueuer = RecordingEnqueuer()  # holds the tasks: nothing runs unless this test runs it
-    rt = Runtime(
+    rt = WorkflowServices(
         db=clients.get_db(),
         enqueuer=enqueuer,
         gateway=lambda: None,  # type: ignore[arg-type, return-value]

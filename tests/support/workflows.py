@@ -9,7 +9,7 @@ from typing import Any
 
 from shared.platform import clients
 from shared.platform.cloud_tasks import CloudTasks
-from shared.workflows.executions import Runtime
+from shared.workflows.executions import WorkflowServices
 
 
 @dataclass(frozen=True)
@@ -39,10 +39,10 @@ class RecordingEnqueuer:
         return [(task.queue, task.payload) for task in self.tasks]
 
 
-def held_runtime() -> tuple[Runtime, RecordingEnqueuer]:
+def held_runtime() -> tuple[WorkflowServices, RecordingEnqueuer]:
     """A runtime whose tasks are held by the test instead of dispatched."""
     enqueuer = RecordingEnqueuer()
-    rt = Runtime(
+    rt = WorkflowServices(
         db=clients.get_db(),
         enqueuer=enqueuer,
         gateway=lambda: None,  # type: ignore[arg-type, return-value]
@@ -51,9 +51,9 @@ def held_runtime() -> tuple[Runtime, RecordingEnqueuer]:
     return rt, enqueuer
 
 
-def live_runtime() -> Runtime:
+def live_runtime() -> WorkflowServices:
     """A runtime that queues real Cloud Tasks on the emulator (the functions run them)."""
-    return Runtime(
+    return WorkflowServices(
         db=clients.get_db(),
         enqueuer=CloudTasks(),
         gateway=lambda: None,  # type: ignore[arg-type, return-value]
