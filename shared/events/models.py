@@ -70,6 +70,14 @@ def check_data_size(value: dict[str, Any]) -> dict[str, Any]:
     return value
 
 
+def check_user_type(value: str, verb: str) -> str:
+    """A type a user may publish or a workflow emit: not one of Aura's own (`aura.*`)."""
+    if value.startswith(SYSTEM_PREFIX):
+        msg = f"types starting with '{SYSTEM_PREFIX}' are Aura's own and cannot be {verb}"
+        raise ValueError(msg)
+    return value
+
+
 class PublishEvent(Command):
     """A client-published event. `id` makes publishing idempotent: the same id is
     recorded (and acted on) once."""
@@ -83,10 +91,7 @@ class PublishEvent(Command):
     @field_validator("type")
     @classmethod
     def _not_a_system_type(cls, value: str) -> str:
-        if value.startswith(SYSTEM_PREFIX):
-            msg = f"types starting with '{SYSTEM_PREFIX}' are Aura's own and cannot be published"
-            raise ValueError(msg)
-        return value
+        return check_user_type(value, "published")
 
     @field_validator("data")
     @classmethod

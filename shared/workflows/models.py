@@ -33,7 +33,7 @@ from pydantic import (
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from shared.accounts.models import Timezone
-from shared.events.models import SYSTEM_PREFIX, EventType, check_data_size
+from shared.events.models import EventType, check_data_size, check_user_type
 from shared.ids import check_doc_id
 from shared.net.headers import check_header_name
 from shared.validation import Command, NotStorable, Public, check_storable
@@ -389,10 +389,7 @@ class EventConfig(Part):
     @field_validator("type")
     @classmethod
     def _not_a_system_type(cls, value: str) -> str:
-        if value.startswith(SYSTEM_PREFIX):
-            msg = f"types starting with '{SYSTEM_PREFIX}' are Aura's own and cannot be emitted"
-            raise ValueError(msg)
-        return value
+        return check_user_type(value, "emitted")
 
     @field_validator("data")
     @classmethod
