@@ -7,7 +7,6 @@ step that runs again after a crash creates nothing twice.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 from collections.abc import Callable
@@ -15,7 +14,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from shared import registry
 from shared.ai.models import AIRequest, Message
 from shared.workflows import expressions, templates
 from shared.workflows.models import (
@@ -113,46 +111,39 @@ def run_condition(node: ConditionNode, ctx: NodeContext) -> NodeResult:
 
 
 def run_notify(node: NotifyNode, ctx: NodeContext) -> NodeResult:
-    from google.api_core.exceptions import AlreadyExists
+    from shared.notifications import service as notifications
 
-    doc_id = ctx.side_effect_id(node.id)
-    ref = registry.user_collection(ctx.db, ctx.uid, "notifications").document(doc_id)
-    data = {
-        "title": _render(node.config.title, ctx)[:200],
-        "body": _render(node.config.body, ctx)[:2000],
-        "kind": "workflow",
-        "link": node.config.link,
-        "read": False,
-        "createdAt": ctx.now,
-        "executionId": ctx.execution_id,
-        "origin": ctx.origin(),
-    }
-    with contextlib.suppress(AlreadyExists):  # this step ran before and created it
-        ref.create(data)
-    return NodeResult(output={"notificationId": doc_id})
+    notification_id = notifications.notify_once(
+        db=ctx.db,
+        uid=ctx.uid,
+        notification_id=ctx.side_effect_id(node.id),  # the same on every retry of the step
+        title=_render(node.config.title, ctx),
+        body=_render(node.config.body, ctx),
+        kind="workflow",
+        link=node.config.link,
+        now=ctx.now,
+        origin=ctx.origin(),
+    )
+    return NodeResult(output={"notificationId": notification_id})
 
 
 def run_task(node: TaskNode, ctx: NodeContext) -> NodeResult:
-    from google.api_core.exceptions import AlreadyExists
+    from shared.tasks import service as tasks
 
-    doc_id = ctx.side_effect_id(node.id)
-    ref = registry.user_collection(ctx.db, ctx.uid, "tasks").document(doc_id)
     due = node.config.due_in_seconds
-    data = {
-        "title": _render(node.config.title, ctx)[:200],
-        "notes": _render(node.config.notes, ctx)[:5000] if node.config.notes else None,
-        "status": "todo",
-        "priority": node.config.priority,
-        "dueAt": ctx.now + timedelta(seconds=due) if due is not None else None,
-        "remindAt": None,
-        "tags": ["workflow"],
-        "createdAt": ctx.now,
-        "completedAt": None,
-        "origin": ctx.origin(),
-    }
-    with contextlib.suppress(AlreadyExists):
-        ref.create(data)
-    return NodeResult(output={"taskId": doc_id})
+    task_id = tasks.create_once(
+        db=ctx.db,
+        uid=ctx.uid,
+        task_id=ctx.side_effect_id(node.id),
+        title=_render(node.config.title, ctx),
+        notes=_render(node.config.notes, ctx) if node.config.notes else None,
+        priority=node.config.priority,
+        due_at=ctx.now + timedelta(seconds=due) if due is not None else None,
+        tags=["workflow"],
+        now=ctx.now,
+        origin=ctx.origin(),
+    )
+    return NodeResult(output={"taskId": task_id})
 
 
 def run_event(node: EventNode, ctx: NodeContext) -> NodeResult:

@@ -1,0 +1,1 @@
+"""The notifications inbox: `users/{uid}/notifications/{nid}`, written by the server."""
