@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from shared.ai.gateway import estimate_tokens
 from shared.ai.models import Message
+from shared.chat.models import MessageDoc
 
 SYSTEM_PROMPT = (
     "You are Aura, a helpful personal assistant. Answer clearly and concisely, "
@@ -25,6 +26,18 @@ class Context:
     system: str
     messages: tuple[Message, ...]
     dropped: int  # how many older turns did not fit
+
+
+def history_turns(messages: Sequence[MessageDoc], *, answering: str) -> list[Turn]:
+    """The finished turns among `messages` (oldest first): every user message and every
+    completed reply with text, except the reply to `answering` (the one being written)."""
+    turns: list[Turn] = []
+    for message in messages:
+        if message.role == "user":
+            turns.append(Turn("user", message.text))
+        elif message.status == "done" and message.text and message.reply_to != answering:
+            turns.append(Turn("assistant", message.text))
+    return turns
 
 
 def build_context(turns: Sequence[Turn], *, budget_tokens: int, summary: str | None) -> Context:

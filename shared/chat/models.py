@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.ai.models import Provider
 from shared.ids import DocId
 from shared.validation import Command, Public
 
@@ -17,6 +20,7 @@ TRUNCATION_MARKER = "\n\n… *[reply truncated: it reached the 200,000-character
 CONTEXT_BUDGET_TOKENS = 6_000
 HISTORY_LIMIT = 60
 REPLY_MAX_TOKENS = 2_048
+PROVIDER_BY_MODEL_PREFIX: dict[str, Provider] = {"gpt": "openai", "claude": "anthropic"}
 
 IntentLabel = Literal[
     "question",
@@ -34,6 +38,82 @@ IntentLabel = Literal[
 def reply_id(message_id: str) -> str:
     """The assistant reply to user message `message_id` (deterministic: one per message)."""
     return f"a_{message_id}"
+
+
+# --- documents as the chat reads them (lenient: a missing field takes its default) ------
+
+
+@dataclass(frozen=True)
+class MessageDoc:
+    """`messages/{id}`: a user's message (`role: user`) or an assistant reply."""
+
+    role: str
+    text: str
+    created_at: datetime | None = None
+    status: str | None = None  # replies: pending, streaming, done or error
+    reply_to: str | None = None  # replies: the user message they answer
+
+    @classmethod
+    def of(cls, data: dict[str, Any]) -> MessageDoc:
+        return cls(
+            role=str(data.get("role", "")),
+            text=str(data.get("text", "")),
+            created_at=data.get("createdAt"),
+            status=data.get("status"),
+            reply_to=data.get("replyTo"),
+        )
+
+
+@dataclass(frozen=True)
+class ConversationDoc:
+    """`conversations/{cid}`, the parts the chat reads back (an absent one is empty)."""
+
+    title: str | None = None
+    summary: str | None = None
+    summary_covers: int = 0  # how many of the oldest turns `summary` stands for
+
+    @classmethod
+    def of(cls, data: dict[str, Any]) -> ConversationDoc:
+        return cls(
+            title=data.get("title"),
+            summary=data.get("summary"),
+            summary_covers=int(data.get("summaryCovers", 0)),
+        )
+
+
+@dataclass(frozen=True)
+class Reader:
+    """What the chat needs to know about the user: plan and preferred provider."""
+
+    plan: str
+    preferred_provider: Provider | None
+
+    @classmethod
+    def of_profile(cls, profile: dict[str, Any]) -> Reader:
+        """From the profile document `users/{uid}` (a missing one reads as free, auto)."""
+        model = str((profile.get("settings") or {}).get("preferredModel", "auto"))
+        preferred = next(
+            (p for prefix, p in PROVIDER_BY_MODEL_PREFIX.items() if model.startswith(prefix)), None
+        )
+        return cls(plan=str(profile.get("plan", "free")), preferred_provider=preferred)
+
+
+@dataclass(frozen=True)
+class ReplyError:
+    """Why a reply ended in `error`, as the user sees it (`code` is a canonical code)."""
+
+    code: str
+    message: str
+    retry_after_s: int | None = None  # the rate limit says when to retry
+
+    def to_firestore(self) -> dict[str, Any]:
+        stored: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.retry_after_s is not None:
+            stored["retryAfterSeconds"] = self.retry_after_s
+        return stored
+
+
+# --- what the fast tier returns ----------------------------------------------------------
 
 
 class Entity(BaseModel):
@@ -57,6 +137,9 @@ class TitleResult(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     title: str = Field(min_length=1, max_length=80)
+
+
+# --- callable payloads ------------------------------------------------------------------
 
 
 class DeleteConversation(Command):

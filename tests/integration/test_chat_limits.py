@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
-from shared.ai.models import Usage
-from shared.chat import service
+from shared.ai.models import AIRequest, Message, Usage
+from shared.chat import service, streaming
 from shared.chat.models import MAX_REPLY_CHARS, TRUNCATION_MARKER, reply_id
+from shared.chat.repository import FirestoreConversation
 from shared.platform import clients, ratelimit
 from tests.support import emulators as emu
 from tests.support.gateway import local_gateway
@@ -64,15 +65,15 @@ def stream_one_reply(uid: str, gateway: FakeGateway) -> dict[str, Any]:
     reply.set({"role": "assistant", "status": "pending", "text": "", "stopRequested": False})
     conversation.set({"title": None, "usage": {}})
 
-    service._stream_reply(
-        db=db,
-        gateway=gateway,  # type: ignore[arg-type]
-        uid=uid,
-        conversation=conversation,
-        reply=reply,
+    streaming.stream_reply(
+        chat=FirestoreConversation(db, uid, "c1"),
+        gateway=gateway,
+        request=AIRequest(
+            uid=uid, purpose="chat", messages=(Message(role="user", content="hello"),)
+        ),
+        plan="pro",
         mid="m1",
         now=lambda: datetime.now(UTC),
-        reader=service.Reader(plan="pro", preferred_provider=None),
     )
     stored = reply.get().to_dict()
     assert stored is not None
