@@ -8,7 +8,7 @@ WEB := hosting
 WEB_SOURCES := $(shell find $(WEB)/src $(WEB)/index.html $(WEB)/vite.config.ts $(WEB)/tsconfig.json -type f 2>/dev/null)
 PYTEST_ARGS ?=
 
-.PHONY: help install dev test lint unit web-unit bench web stop admin clean
+.PHONY: help install dev test lint unit web-unit wire-check bench web stop admin clean
 
 help:
 	@echo "make dev    - run Aura locally (emulators, functions, web app, demo account)"
@@ -51,7 +51,7 @@ web: $(WEB)/dist/index.html
 dev: install web
 	$(PY) -m tools.stack dev
 
-test: install web /usr/bin/chromium lint web-unit
+test: install web /usr/bin/chromium lint web-unit wire-check
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # --- steps ---------------------------------------------------------------------------
@@ -67,6 +67,16 @@ unit: $(VENV)/.installed
 # The web app's pure modules (converters, parsers, formatters) under Vitest, in Node.
 web-unit: $(WEB)/node_modules/.installed
 	cd $(WEB) && npm run --silent test:unit
+
+# The web app's wire types (hosting/src/wire) are generated from the pydantic models: made
+# again in a temporary folder, they must equal the committed ones.
+wire-check: $(VENV)/.installed $(WEB)/node_modules/.installed
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(PY) -m tools.export_wire_schemas "$$tmp/schemas" >/dev/null; \
+	(cd $(WEB) && npm run --silent gen:wire -- "$$tmp/schemas" "$$tmp" >/dev/null); \
+	diff -r "$$tmp" $(WEB)/src/wire || { \
+		echo "hosting/src/wire is stale: run $(PY) -m tools.export_wire_schemas && (cd $(WEB) && npm run gen:wire)"; \
+		exit 1; }
 
 bench: install web
 	$(PY) -m bench.run

@@ -1,5 +1,5 @@
 import { Navigate, Outlet, useLocation } from "react-router";
-import { useAuth } from "../auth";
+import { useAuth } from "../lib/auth";
 
 /** Renders the nested routes for a signed-in user; sends everyone else to /signin. */
 export function RequireAuth() {

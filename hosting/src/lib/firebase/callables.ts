@@ -1,89 +1,35 @@
 /**
- * The server's callable functions, one typed function each (request and result models
- * in `models.ts`). A failure reads through `callableFailure` in `./errors`.
+ * The server's callable functions. Each is called by its deployed name, and its request
+ * and result types come from the server's pydantic models (`src/wire`, generated), so a
+ * name the server does not have, or a payload it would refuse, fails the type check.
+ * A failure reads through `callableFailure` in `./errors`.
  */
 import { httpsCallable } from "firebase/functions";
-import type {
-  DeleteConversationRequest,
-  DeleteConversationResult,
-  DeleteWorkflowRequest,
-  DeleteWorkflowResult,
-  EnsureProfileRequest,
-  EnsureProfileResult,
-  ExecutionControlResult,
-  ExecutionRequest,
-  RetryExecutionRequest,
-  RetryExecutionResult,
-  RetryReplyRequest,
-  RetryReplyResult,
-  RunWorkflowRequest,
-  RunWorkflowResult,
-  SaveWorkflowRequest,
-  SaveWorkflowResult,
-  UpdateSettingsRequest,
-  UpdateSettingsResult,
-} from "../../models";
+import type { AccountsCallables } from "../../wire/accounts";
+import type { ChatCallables } from "../../wire/chat";
+import type { ExecutionsCallables } from "../../wire/executions";
+import type { WorkflowsCallables } from "../../wire/workflows";
 import { firebaseReady } from "./app";
 
+/** Every callable the web app calls, by name: `{request, result}`. */
+export type Callables = AccountsCallables &
+  ChatCallables &
+  WorkflowsCallables &
+  ExecutionsCallables;
+export type CallableName = keyof Callables;
+export type Request<Name extends CallableName> = Callables[Name]["request"];
+export type Result<Name extends CallableName> = Callables[Name]["result"];
+
 /** The callable `name` as a function of its request, resolving with its result. */
-export function callable<Request, Response>(name: string): (data: Request) => Promise<Response> {
+export function callable<Name extends CallableName>(
+  name: Name,
+): (data: Request<Name>) => Promise<Result<Name>> {
   return async (data) => {
     const { functions } = await firebaseReady();
-    const result = await httpsCallable<Request, Response>(functions, name)(data);
+    const result = await httpsCallable<Request<Name>, Result<Name>>(functions, name)(data);
     return result.data;
   };
 }
 
-// --- Accounts -----------------------------------------------------------------------
-
-export const ensureProfile = callable<EnsureProfileRequest, EnsureProfileResult>("ensure_profile");
-export const updateSettings = callable<UpdateSettingsRequest, UpdateSettingsResult>(
-  "update_settings",
-);
-
-// --- Chat ---------------------------------------------------------------------------
-
-/** Remove a conversation and all its messages. */
-export const deleteConversation = callable<DeleteConversationRequest, DeleteConversationResult>(
-  "delete_conversation",
-);
-/** Ask the server to write a failed reply again (messageId: the user message it answers). */
-export const retryReply = callable<RetryReplyRequest, RetryReplyResult>("retry_reply");
-
-// --- Automations --------------------------------------------------------------------
-
-/**
- * Create (no `id`) or replace a workflow definition. `invalid-argument` carries the path
- * of the first problem as `field` ("edges[3]", "nodes[1].config.url"); a stale
- * `expectedVersion` is `failed-precondition`.
- */
-export const saveWorkflow = callable<SaveWorkflowRequest, SaveWorkflowResult>("save_workflow");
-/** Remove a workflow definition (and its webhook secret); idempotent. */
-export const deleteWorkflow = callable<DeleteWorkflowRequest, DeleteWorkflowResult>(
-  "delete_workflow",
-);
-
-// --- Executions ---------------------------------------------------------------------
-
-/**
- * Start an execution of a saved workflow (its stored version). `not-found`,
- * `failed-precondition` (archived), `resource-exhausted` (too many running).
- */
-export const runWorkflow = callable<RunWorkflowRequest, RunWorkflowResult>("run_workflow");
-/** Stop a queued or running execution after the steps in flight; `failed-precondition` if ended. */
-export const pauseExecution = callable<ExecutionRequest, ExecutionControlResult>(
-  "pause_execution",
-);
-export const resumeExecution = callable<ExecutionRequest, ExecutionControlResult>(
-  "resume_execution",
-);
-export const cancelExecution = callable<ExecutionRequest, ExecutionControlResult>(
-  "cancel_execution",
-);
-/**
- * Run a failed execution again: from its failed step (the same execution id), or with
- * `fromStart` as a new execution whose `retryOf` names this one.
- */
-export const retryExecution = callable<RetryExecutionRequest, RetryExecutionResult>(
-  "retry_execution",
-);
+/** Create or refresh the caller's profile; run by the auth context after each sign-in. */
+export const ensureProfile = callable("ensure_profile");

@@ -1,32 +1,36 @@
 /**
- * Stored documents as the app's models (`models.ts`). The server validated what it wrote,
+ * Stored documents as the app's models (`src/types`). The server validated what it wrote,
  * so these only guard the types: a missing or mistyped field gets its default, and an
  * item of a list that cannot be read is left out. Pure: unit-tested in Node.
  */
+import type { Profile } from "../../types/accounts";
+import type {
+  AssistantMessage,
+  ChatMessage,
+  Conversation,
+  Entity,
+  Intent,
+  ReplyStatus,
+  Usage,
+  UserMessage,
+} from "../../types/chat";
 import {
   EXECUTION_STATUSES,
-  NODE_TYPES,
   STEP_STATUSES,
-  WORKFLOW_STATUSES,
-  type AssistantMessage,
-  type ChatMessage,
-  type Conversation,
-  type Entity,
   type Execution,
   type ExecutionLog,
   type ExecutionStep,
   type ExecutionTrigger,
-  type Intent,
+} from "../../types/executions";
+import {
+  NODE_TYPES,
+  WORKFLOW_STATUSES,
   type NodeType,
-  type Profile,
-  type ReplyStatus,
-  type Usage,
-  type UserMessage,
   type Workflow,
   type WorkflowEdge,
   type WorkflowNode,
   type WorkflowTrigger,
-} from "../../models";
+} from "../../types/workflows";
 import {
   dateOrNull,
   isRecord,

@@ -14,15 +14,10 @@ import {
   updateDoc,
   where,
 } from "firebase/firestore";
-import {
-  MAX_MESSAGE_CHARS,
-  type ChatMessage,
-  type Conversation,
-  type Execution,
-  type ExecutionLog,
-  type Profile,
-  type Workflow,
-} from "../../models";
+import type { Profile } from "../../types/accounts";
+import { MAX_MESSAGE_CHARS, type ChatMessage, type Conversation } from "../../types/chat";
+import type { Execution, ExecutionLog } from "../../types/executions";
+import type { Workflow } from "../../types/workflows";
 import { firebaseReady, type Unsubscribe } from "./app";
 import {
   toConversation,

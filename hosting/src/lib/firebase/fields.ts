@@ -2,7 +2,7 @@
  * Reading untrusted Firestore values: each reader takes `unknown` and returns the typed
  * value or a fallback, never throws. Pure, so the converters built on it are unit-tested.
  */
-import type { JsonObject, JsonValue } from "../../models";
+import type { JsonObject, JsonValue } from "../../types/json";
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null;

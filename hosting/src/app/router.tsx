@@ -1,0 +1,96 @@
+/** The routes: public pages, and the rest behind sign-in, each page from its feature. */
+import { lazy, Suspense, type ReactNode } from "react";
+import { createBrowserRouter, Navigate } from "react-router";
+import { RouterProvider } from "react-router/dom";
+import { RequireAuth } from "../components/RequireAuth";
+import { Loading } from "../components/Status";
+import SignInPage from "../features/auth/pages/SignInPage";
+import SignUpPage from "../features/auth/pages/SignUpPage";
+import ProfilePage from "../features/profile/pages/ProfilePage";
+import StatusPage from "../features/status/pages/StatusPage";
+import { Layout } from "./Layout";
+import CalendarPage from "./routes/CalendarPage";
+import InboxPage from "./routes/InboxPage";
+import NotFoundPage from "./routes/NotFoundPage";
+import StudioPage from "./routes/StudioPage";
+import TasksPage from "./routes/TasksPage";
+
+// Chat brings markdown and code highlighting, Automations its editor: each is loaded on
+// first visit, in its own chunks.
+const ChatPage = lazy(() => import("../features/chat/pages/ChatPage"));
+const AutomationsPage = lazy(() => import("../features/automations/pages/AutomationsPage"));
+const WorkflowEditorPage = lazy(() => import("../features/automations/pages/WorkflowEditorPage"));
+const WorkflowExecutionsPage = lazy(
+  () => import("../features/automations/pages/WorkflowExecutionsPage"),
+);
+const ExecutionPage = lazy(() => import("../features/automations/pages/ExecutionPage"));
+
+function Lazy({ children }: { children: ReactNode }) {
+  return <Suspense fallback={<Loading />}>{children}</Suspense>;
+}
+
+const chat = (
+  <Lazy>
+    <ChatPage />
+  </Lazy>
+);
+const workflowEditor = (
+  <Lazy>
+    <WorkflowEditorPage />
+  </Lazy>
+);
+
+const router = createBrowserRouter([
+  {
+    element: <Layout />,
+    children: [
+      { path: "signin", element: <SignInPage /> },
+      { path: "signup", element: <SignUpPage /> },
+      { path: "status", element: <StatusPage /> },
+      {
+        element: <RequireAuth />,
+        children: [
+          { index: true, element: <Navigate to="/profile" replace /> },
+          { path: "profile", element: <ProfilePage /> },
+          { path: "chat", element: chat },
+          { path: "chat/:conversationId", element: chat },
+          { path: "studio", element: <StudioPage /> },
+          {
+            path: "automations",
+            element: (
+              <Lazy>
+                <AutomationsPage />
+              </Lazy>
+            ),
+          },
+          { path: "automations/new", element: workflowEditor },
+          { path: "automations/:workflowId/edit", element: workflowEditor },
+          {
+            path: "automations/:workflowId/executions",
+            element: (
+              <Lazy>
+                <WorkflowExecutionsPage />
+              </Lazy>
+            ),
+          },
+          {
+            path: "automations/executions/:executionId",
+            element: (
+              <Lazy>
+                <ExecutionPage />
+              </Lazy>
+            ),
+          },
+          { path: "tasks", element: <TasksPage /> },
+          { path: "calendar", element: <CalendarPage /> },
+          { path: "inbox", element: <InboxPage /> },
+        ],
+      },
+      { path: "*", element: <NotFoundPage /> },
+    ],
+  },
+]);
+
+export function AppRouter() {
+  return <RouterProvider router={router} />;
+}

@@ -1,0 +1,14 @@
+import { describe, expect, it } from "vitest";
+import { formatUsage, replyIdFor } from "./messages";
+
+describe("chat helpers", () => {
+  it("formats usage and names replies", () => {
+    expect(formatUsage({ inputTokens: 1000, outputTokens: 234, costUsd: 0.00045 })).toBe(
+      "1,234 tokens · $0.000450",
+    );
+    expect(formatUsage({ inputTokens: 1, outputTokens: 0, costUsd: 0 })).toBe(
+      "1 token · $0.000000",
+    );
+    expect(replyIdFor("m1")).toBe("a_m1");
+  });
+});

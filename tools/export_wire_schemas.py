@@ -1,0 +1,244 @@
+"""Write the JSON Schema of the wire models the web app uses, from which it generates its types.
+
+For each feature, one file `hosting/src/wire/schemas/<feature>.json`: its callables that
+the web app calls, each one's request (the command model, as the server validates it) and
+result (the response model, as the server serialises it), with every model under `$defs`.
+`cd hosting && npm run gen:wire` turns them into `hosting/src/wire/<feature>.ts` with
+json-schema-to-typescript; `make wire-check` regenerates both into a temporary folder
+and fails when the committed files differ.
+
+    venv/bin/python -m tools.export_wire_schemas [OUT_DIR]
+
+Two choices make the generated types read like hand-written ones:
+
+- Results are serialised whole (`Public.to_wire` dumps every field), so in serialization
+  mode every field is required, defaults included: `nextRunAt: string | null`, not
+  `nextRunAt?: ...`. Commands keep pydantic's rule: a field with a default may be left out.
+- Fields carry no `title`: json-schema-to-typescript would make a type alias of each
+  (`export type Timezone = string | null`). Models keep theirs: they name the interfaces.
+
+Closed lists that a validator checks but no field's schema shows (`ALLOWED_MODELS`) go to
+`vocabularies.json` as string enums (`AllowedModel`), so that the web app's lists of them
+(with their labels) are checked by the compiler too.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode, models_json_schema
+from pydantic_core import core_schema
+
+from shared.accounts.models import (
+    ALLOWED_MODELS,
+    EnsureProfile,
+    EnsureProfileResult,
+    SettingsPublic,
+    UpdateSettings,
+)
+from shared.chat.models import (
+    DeleteConversation,
+    DeleteConversationResult,
+    RetryReply,
+    RetryReplyResult,
+)
+from shared.workflows.control import ExecutionCommand, ExecutionStatus, RetryExecution
+from shared.workflows.executions import RunWorkflow, RunWorkflowResult
+from shared.workflows.models import (
+    DeleteWorkflow,
+    DeleteWorkflowResult,
+    SaveWorkflow,
+    SaveWorkflowResult,
+)
+
+OUT_DIR = Path(__file__).resolve().parent.parent / "hosting" / "src" / "wire" / "schemas"
+REF_TEMPLATE = "#/$defs/{model}"
+SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+
+@dataclass(frozen=True)
+class WireCallable:
+    """A callable the web app calls: its deployed name, command and result models."""
+
+    name: str
+    request: type[BaseModel]
+    result: type[BaseModel]
+
+
+@dataclass(frozen=True)
+class Feature:
+    """One schema file: `name.json`, its root titled `title`."""
+
+    name: str
+    title: str
+    callables: tuple[WireCallable, ...]
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """A closed list of values that a validator checks, which no field's schema shows."""
+
+    name: str
+    description: str
+    values: tuple[str, ...]
+
+
+FEATURES = (
+    Feature(
+        name="accounts",
+        title="AccountsCallables",
+        callables=(
+            WireCallable("ensure_profile", EnsureProfile, EnsureProfileResult),
+            WireCallable("update_settings", UpdateSettings, SettingsPublic),
+        ),
+    ),
+    Feature(
+        name="chat",
+        title="ChatCallables",
+        callables=(
+            WireCallable("delete_conversation", DeleteConversation, DeleteConversationResult),
+            WireCallable("retry_reply", RetryReply, RetryReplyResult),
+        ),
+    ),
+    Feature(
+        name="workflows",
+        title="WorkflowsCallables",
+        callables=(
+            WireCallable("save_workflow", SaveWorkflow, SaveWorkflowResult),
+            WireCallable("delete_workflow", DeleteWorkflow, DeleteWorkflowResult),
+        ),
+    ),
+    Feature(
+        name="executions",
+        title="ExecutionsCallables",
+        callables=(
+            WireCallable("run_workflow", RunWorkflow, RunWorkflowResult),
+            WireCallable("pause_execution", ExecutionCommand, ExecutionStatus),
+            WireCallable("resume_execution", ExecutionCommand, ExecutionStatus),
+            WireCallable("cancel_execution", ExecutionCommand, ExecutionStatus),
+            WireCallable("retry_execution", RetryExecution, RunWorkflowResult),
+        ),
+    ),
+)
+
+VOCABULARIES = (
+    Vocabulary(
+        "AllowedModel",
+        "A model a user may prefer (`ALLOWED_MODELS`, checked by `UpdateSettings`); 'auto' "
+        "lets the AI gateway choose.",
+        ALLOWED_MODELS,
+    ),
+)
+
+
+class WireSchema(GenerateJsonSchema):
+    """pydantic's JSON Schema, with every result field required and no field titles."""
+
+    def field_is_required(
+        self,
+        field: core_schema.ModelField | core_schema.DataclassField | core_schema.TypedDictField,
+        total: bool,
+    ) -> bool:
+        if self.mode == "serialization":
+            return field.get("serialization_exclude_if") is None
+        return super().field_is_required(field, total)
+
+    def field_title_should_be_set(self, schema: Any) -> bool:
+        return False
+
+
+def _modes(call: WireCallable) -> tuple[tuple[type[BaseModel], JsonSchemaMode], ...]:
+    return ((call.request, "validation"), (call.result, "serialization"))
+
+
+def feature_schema(feature: Feature) -> dict[str, Any]:
+    """One feature's callables as a JSON Schema object: name -> {request, result}."""
+    wanted: list[tuple[type[BaseModel], JsonSchemaMode]] = []
+    for call in feature.callables:
+        for pair in _modes(call):
+            if pair not in wanted:
+                wanted.append(pair)
+    refs, top = models_json_schema(
+        wanted, by_alias=True, ref_template=REF_TEMPLATE, schema_generator=WireSchema
+    )
+    defs: dict[str, Any] = top.get("$defs", {})
+    names = [call.name for call in feature.callables]
+    return {
+        "$schema": SCHEMA_DIALECT,
+        "title": feature.title,
+        "description": (
+            f"The {feature.name} callables the web app calls, by name: each one's request "
+            "(as the server validates it) and result (as the server serialises it)."
+        ),
+        "type": "object",
+        "properties": {
+            call.name: {
+                "type": "object",
+                "properties": {
+                    "request": refs[(call.request, "validation")],
+                    "result": refs[(call.result, "serialization")],
+                },
+                "required": ["request", "result"],
+                "additionalProperties": False,
+            }
+            for call in feature.callables
+        },
+        "required": names,
+        "additionalProperties": False,
+        "$defs": dict(sorted(defs.items())),
+    }
+
+
+def vocabularies_schema() -> dict[str, Any]:
+    """The vocabularies, each a string enum under `$defs`, named by the root object."""
+    defs = {
+        item.name: {
+            "title": item.name,
+            "description": item.description,
+            "enum": list(item.values),
+            "type": "string",
+        }
+        for item in VOCABULARIES
+    }
+    return {
+        "$schema": SCHEMA_DIALECT,
+        "title": "Vocabularies",
+        "description": "Closed lists of values that a server validator checks.",
+        "type": "object",
+        "properties": {name: {"$ref": REF_TEMPLATE.format(model=name)} for name in defs},
+        "required": list(defs),
+        "additionalProperties": False,
+        "$defs": defs,
+    }
+
+
+def export(out_dir: Path) -> list[Path]:
+    """Write one schema per feature into `out_dir` (removing any other `*.json` there)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    schemas = {feature.name: feature_schema(feature) for feature in FEATURES}
+    schemas["vocabularies"] = vocabularies_schema()
+    written = []
+    for name, schema in schemas.items():
+        path = out_dir / f"{name}.json"
+        text = json.dumps(schema, indent=2, ensure_ascii=False)
+        path.write_text(f"{text}\n", encoding="utf-8")
+        written.append(path)
+    for stale in set(out_dir.glob("*.json")) - set(written):
+        stale.unlink()
+    return written
+
+
+def main(argv: list[str]) -> int:
+    out_dir = Path(argv[0]) if argv else OUT_DIR
+    for path in export(out_dir):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
