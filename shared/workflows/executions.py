@@ -1,4 +1,4 @@
-"""Durable executions: each step runs as its own Cloud Task, claimed in a transaction.
+"""Durable executions: each step runs as its own Cloud Task, claimed with a create.
 
 An execution at `users/{uid}/executions/{eid}` names the workflow version it runs (the
 definition is read from `workflows/{wid}/versions/{v}`) and keeps a `steps` map with one
@@ -8,14 +8,20 @@ entry per node:
     waiting -> skipped                       (on a branch a condition did not take)
 
 `start_execution` queues the entry nodes. `run_step` claims a step by creating
-`claims/{node}.{attempt}` (a duplicate delivery finds it and does nothing), runs the node,
-records the result with field updates, and reports its arrival at each successor's
-`joins/{node}` document with an ArrayUnion. The predecessor that sees the last arrival
-creates `claims/{node}.gate` and queues (or skips) the successor, so a join runs once.
-No transactions: parallel branches finishing together would contend for the execution
-document. Tasks are enqueued under names derived from (execution, node, attempt), so
-enqueueing twice is refused. Pausing, resuming, cancelling and retrying are in `control`;
-repairing what lost its task, in `sweeper`.
+`claims/{node}.{attempt}` in one batch with the step's `running` mark (a duplicate
+delivery finds the claim, and neither is written), runs the node, and settles it: one
+atomic batch records the result, counts it in `doneCount`, and passes it on. A successor
+with this one predecessor needs no join: the batch creates its gate `claims/{node}.gate`
+and marks it queued (or skipped, which propagates). A successor with several predecessors
+(a join) gets the arrival in `joins/{node}` with an ArrayUnion; the predecessor that reads
+the last arrival creates the gate and queues (or skips) it, so a join runs once. The
+increment's result in the commit says whether this was the last node: that one finishes
+the execution, in a transaction that leaves a cancel or failure as it is.
+No transactions on the hot path: parallel branches finishing together would contend for
+the execution document. Tasks are enqueued under names derived from (execution, node,
+attempt), so enqueueing twice is refused. Pausing, resuming, cancelling and retrying are
+in `control`; repairing what lost its task, in `sweeper`. The cost of a step, and what
+each operation buys, is in docs/workflows.md ("Cost per step").
 """
 
 from __future__ import annotations
@@ -59,7 +65,6 @@ MAX_ACTIVE_EXECUTIONS_PER_USER = 25
 MAX_STARTS_PER_MINUTE = 60
 TRUNCATED = "…[truncated]"
 ENDED = frozenset({"succeeded", "failed", "cancelled"})
-SKIPPED = "\x00skipped"  # the branch value that marks a skipped node's arrivals
 ACTIVE = ("queued", "running", "paused")
 
 
@@ -288,6 +293,18 @@ def enqueue_steps(
         )
 
 
+def log_entry(
+    *,
+    now: datetime,
+    node_id: str | None,
+    level: str,
+    message: str,
+    data: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A line of an execution's `logs/` (what the run page lists)."""
+    return {"time": now, "nodeId": node_id, "level": level, "message": message[:1000], "data": data}
+
+
 def log_line(
     db: Client,
     uid: str,
@@ -300,8 +317,14 @@ def log_line(
     data: dict[str, Any] | None = None,
 ) -> None:
     execution_ref(db, uid, eid).collection("logs").add(
-        {"time": now, "nodeId": node_id, "level": level, "message": message[:1000], "data": data}
+        log_entry(now=now, node_id=node_id, level=level, message=message, data=data)
     )
+
+
+# Node types whose runner hands the user's plan to the AI gateway (its quotas): only
+# their steps read the profile; any other step runs with the most restrictive plan, which
+# it never looks at (tests/unit/test_engine_plan.py checks the runners against this set).
+PLAN_NODE_TYPES = frozenset({"ai", "decision"})
 
 
 def run_step(*, rt: WorkflowServices, task: StepTask, now: Callable[[], datetime]) -> str:  # noqa: PLR0911
@@ -330,19 +353,25 @@ def run_step(*, rt: WorkflowServices, task: StepTask, now: Callable[[], datetime
     if now() > execution["startedAt"] + timedelta(seconds=settings["deadlineSeconds"]):
         fail_execution(rt.db, ref, now(), None, "the execution passed its deadline")
         return "ended"
-    try:  # the claim: one document per (node, attempt), created once
-        ref.collection("claims").document(f"{task.node_id}.{task.attempt}").create({"at": now()})
-    except AlreadyExists:
-        return "duplicate"
+    # The claim, one document per (node, attempt) created once, and the running mark in
+    # one atomic batch: a duplicate delivery writes neither, and a step is never claimed
+    # without being marked running.
     key = step_key(task.node_id)
-    ref.update(
+    claim = rt.db.batch()
+    claim.create(ref.collection("claims").document(f"{task.node_id}.{task.attempt}"), {"at": now()})
+    claim.update(
+        ref,
         {
             f"{key}.status": "running",
             f"{key}.attempts": task.attempt,
             f"{key}.startedAt": now(),
             "stepCount": firestore.Increment(1),
-        }
+        },
     )
+    try:
+        claim.commit()
+    except AlreadyExists:
+        return "duplicate"
     if execution["status"] == "queued":
         _mark_running(rt.db, ref)
     graph = Graph.of(definition)
@@ -350,25 +379,14 @@ def run_step(*, rt: WorkflowServices, task: StepTask, now: Callable[[], datetime
     result: NodeResult | None = None
     failure: NodeFailed | None = None
     try:
-        result = RUNNERS[node.type](node, _context(rt, task, execution, definition, now()))
+        result = RUNNERS[node.type](
+            node, _context(rt, task, execution, definition, node=node, now=now())
+        )
     except NodeFailed as exc:
         failure = exc
     except Exception as exc:
         logs.error("node crashed", nodeId=node.id, error=f"{type(exc).__name__}: {exc}"[:500])
         failure = NodeFailed(f"{type(exc).__name__}: {exc}"[:500])
-    log_line(
-        rt.db,
-        task.uid,
-        task.execution_id,
-        now=now(),
-        node_id=node.id,
-        level="error" if failure else "info",
-        message=(
-            f"{node.type} failed (attempt {task.attempt}): {failure}"
-            if failure
-            else f"{node.type} succeeded (attempt {task.attempt})"
-        ),
-    )
     run = Run(rt=rt, ref=ref, graph=graph, uid=task.uid, eid=task.execution_id, now=now)
     _record(
         run,
@@ -386,18 +404,23 @@ def _context(
     task: StepTask,
     execution: dict[str, Any],
     definition: dict[str, Any],
+    *,
+    node: Node,
     now: datetime,
 ) -> NodeContext:
     outputs = {
         node_id: {"output": step.get("output"), "status": step["status"]}
         for node_id, step in execution["steps"].items()
     }
-    profile = registry.profile_ref(rt.db, task.uid).get().to_dict() or {}
+    plan = "free"
+    if node.type in PLAN_NODE_TYPES:
+        profile = registry.profile_ref(rt.db, task.uid).get().to_dict() or {}
+        plan = str(profile.get("plan", "free"))
     return NodeContext(
         uid=task.uid,
         execution_id=task.execution_id,
         correlation_id=execution["correlationId"],
-        plan=str(profile.get("plan", "free")),
+        plan=plan,
         scope={
             "input": execution["input"],
             "vars": definition["variables"],
@@ -438,38 +461,55 @@ def _record(
     failure: NodeFailed | None,
     output_budget: int = MAX_OUTPUT_CHARS,
 ) -> None:
-    """Write the step's result, then tell its successors it arrived.
+    """Write the step's result and pass it on to its successors (`_settle`).
 
     No transactions: parallel branches would contend for the execution document. Field
-    updates do not conflict, and the join is decided by arrivals (below). The output is
-    cut to what is left of the execution's output budget; should Firestore still refuse
-    the write (the document would pass 1 MiB), the step and the run fail instead, so a
-    step is never left `running` for the sweeper to run again with its side effects.
+    updates do not conflict, and a join is decided by arrivals (`complete_join`). The
+    output is cut to what is left of the execution's output budget; should Firestore
+    still refuse the write (the document would pass 1 MiB), the step and the run fail
+    instead, so a step is never left `running` for the sweeper to run again with its
+    side effects.
+    A success is logged by the step's own fields (status, attempts, times); a failure
+    also gets a line in `logs/`, written in the same batch.
     """
     from google.api_core.exceptions import InvalidArgument as Refused
 
     ref = run.ref
     key = step_key(node.id)
     finished = run.now()
+    failed_line = (
+        log_entry(
+            now=finished,
+            node_id=node.id,
+            level="error",
+            message=f"{node.type} failed (attempt {attempt}): {failure}",
+        )
+        if failure is not None
+        else None
+    )
     if failure is not None and failure.retryable and attempt < node.retry.attempts:
         delay = node.retry.backoff_seconds * 2 ** (attempt - 1)
         retry_at = finished + timedelta(seconds=delay)
-        ref.update(
+        _write(
+            run,
             {
                 f"{key}.status": "queued",
                 f"{key}.error": str(failure)[:1000],
                 f"{key}.dueAt": retry_at,
-            }
+            },
+            failed_line,
         )
         enqueue_steps(run.rt, run.uid, run.eid, [(node.id, attempt + 1, retry_at)])
         return
     if failure is not None and not node.continue_on_error:
-        ref.update(
+        _write(
+            run,
             {
                 f"{key}.status": "failed",
                 f"{key}.error": str(failure)[:1000],
                 f"{key}.finishedAt": finished,
-            }
+            },
+            failed_line,
         )
         fail_execution(run.rt.db, ref, finished, node.id, str(failure))
         return
@@ -482,81 +522,169 @@ def _record(
     branch = result.branch if result else None
     if branch is not None:
         update[f"{key}.branch"] = branch
+    at = result.wait_until if result else None
     try:
-        ref.update(update)
+        _settle(run, node.id, branch=branch, at=at, fields=update, line=failed_line)
     except (Refused, ValueError) as exc:
         reason = f"the step's result could not be stored: {exc}"[:1000]
         logs.error("step result refused", nodeId=node.id, error=reason)
-        ref.update(
-            {f"{key}.status": "failed", f"{key}.error": reason, f"{key}.finishedAt": finished}
+        _write(
+            run,
+            {f"{key}.status": "failed", f"{key}.error": reason, f"{key}.finishedAt": finished},
+            log_entry(now=finished, node_id=node.id, level="error", message=reason),
         )
         fail_execution(run.rt.db, ref, finished, node.id, reason)
+
+
+def _write(run: Run, fields: dict[str, Any], line: dict[str, Any] | None) -> None:
+    """Update the execution, with a log line in the same batch when there is one."""
+    if line is None:
+        run.ref.update(fields)
         return
-    _settled(run, node.id, branch=branch, at=result.wait_until if result else None)
+    batch = run.rt.db.batch()
+    batch.update(run.ref, fields)
+    batch.create(run.ref.collection("logs").document(), line)
+    batch.commit()
 
 
-def _settled(run: Run, node_id: str, *, branch: str | None, at: datetime | None) -> None:
-    """`node_id` is finished (or skipped when `branch` is SKIPPED): count it and pass the
-    word to each successor. A successor whose incoming edges have all arrived is queued
-    (if any edge is live) or skipped (if none is); a `create` gate makes that happen once
-    even when two predecessors see the last arrival at the same moment."""
+def _settle(
+    run: Run,
+    node_id: str,
+    *,
+    branch: str | None,
+    at: datetime | None,
+    fields: dict[str, Any],
+    skipped: bool = False,
+    gate: str | None = None,
+    line: dict[str, Any] | None = None,
+) -> bool:
+    """`node_id` finished on `branch` (or is skipped): store `fields` (its result) and
+    everything that decides on its own, in one atomic batch (see `Graph.settle`):
+
+    * `doneCount` goes up by one for it and one for each successor its skip reaches;
+    * each successor it alone leads to gets its gate `claims/{node}.gate` and is marked
+      queued (or skipped);
+    * each join it leads to gets its arrival (`live` or `dead`) in `joins/{node}`.
+
+    Then it finishes the execution if the count reached every node, queues the successors
+    it marked, and settles any join whose arrivals are all in (`complete_join`).
+
+    `gate` is the join being skipped, whose gate is created in the same batch: when two
+    predecessors see its last arrival together, one batch fails and writes nothing. A
+    successor's gate that already exists means this node settled before (the sweeper ran
+    a step again that had not died after all): the result is stored, nothing is counted
+    or queued twice. Returns whether this call stored the settlement.
+    """
     from google.api_core.exceptions import AlreadyExists
     from google.cloud import firestore
 
-    ref, graph, now = run.ref, run.graph, run.now
-    _count_done(run)
-    for target, edge_branch in graph.outgoing[node_id]:
-        live = branch != SKIPPED and (edge_branch is None or edge_branch == branch)
-        joins = ref.collection("joins").document(target)
-        joins.set({("live" if live else "dead"): firestore.ArrayUnion([node_id])}, merge=True)
-        arrived = joins.get().to_dict() or {}
-        live_from, dead_from = set(arrived.get("live", [])), set(arrived.get("dead", []))
-        if len(live_from | dead_from) < len(graph.incoming[target]):
-            continue
-        try:
-            ref.collection("claims").document(f"{target}.gate").create({"at": now()})
-        except AlreadyExists:
-            continue  # another predecessor settled it
-        if live_from:
-            ref.update(
-                {f"{step_key(target)}.status": "queued", f"{step_key(target)}.dueAt": at or now()}
-            )
-            enqueue_steps(run.rt, run.uid, run.eid, [(target, 1, at)])
-        else:
-            ref.update({f"{step_key(target)}.status": "skipped"})
-            _settled(run, target, branch=SKIPPED, at=None)
-
-
-def _count_done(run: Run) -> None:
-    """One more node is finished or skipped; the one that makes it all ends the run."""
-    from google.api_core.exceptions import AlreadyExists
-    from google.cloud import firestore
-
-    ref, graph, now = run.ref, run.graph, run.now
-    ref.update({"doneCount": firestore.Increment(1)})
-    execution = ref.get().to_dict() or {}
-    if execution.get("doneCount", 0) < len(graph.nodes) or execution["status"] in ENDED:
-        return
-    try:
-        ref.collection("claims").document("_finish").create({"at": now()})
-    except AlreadyExists:
-        return
-    steps = execution["steps"]
-    ref.update(
-        {
-            "status": "succeeded",
-            "finishedAt": now(),
-            "output": truncate(
-                {
-                    n: steps[n].get("output")
-                    for n in graph.sinks()
-                    if steps[n]["status"] == "succeeded"
-                },
-                MAX_FINAL_OUTPUT_BYTES,
-                ceiling=MAX_FINAL_OUTPUT_BYTES,
-            ),
+    ref, graph, now = run.ref, run.graph, run.now()
+    settlement = graph.settle(node_id, branch, skipped=skipped)
+    claims = ref.collection("claims")
+    batch = run.rt.db.batch()
+    gates = ([gate] if gate else []) + settlement.queued + settlement.skipped
+    for target in gates:
+        batch.create(claims.document(f"{target}.gate"), {"at": now})
+    update = dict(fields)
+    for target in settlement.queued:
+        update[f"{step_key(target)}.status"] = "queued"
+        update[f"{step_key(target)}.dueAt"] = at or now
+    for target in settlement.skipped:
+        update[f"{step_key(target)}.status"] = "skipped"
+    update["doneCount"] = firestore.Increment(1 + len(settlement.skipped))
+    batch.update(ref, update)  # its only transform: the commit returns the new count
+    for target, arrival in settlement.arrivals.items():
+        joined = {
+            side: firestore.ArrayUnion(sources) for side, sources in arrival.items() if sources
         }
+        batch.set(ref.collection("joins").document(target), joined, merge=True)
+    if line is not None:
+        batch.create(ref.collection("logs").document(), line)
+    try:
+        written = batch.commit()
+    except AlreadyExists:
+        if gate is None:  # this node settled before: keep its result, count nothing twice
+            _write(run, fields, line)
+        return False  # else another predecessor settled this join
+    done = written[len(gates)].transform_results[0].integer_value
+    if done >= len(graph.nodes):
+        finish(run)
+        return True
+    enqueue_steps(run.rt, run.uid, run.eid, [(target, 1, at) for target in settlement.queued])
+    for target in settlement.arrivals:
+        complete_join(run, target, at=at)
+    return True
+
+
+def complete_join(run: Run, target: str, *, at: datetime | None) -> bool:
+    """Queue (any live arrival) or skip (all dead) the join `target` once every one of its
+    predecessors has arrived. Each predecessor reads the arrivals after storing its own,
+    so the last one to store sees them all; a gate created in the same batch as the
+    queued or skipped mark makes that happen once when two see it together. Returns
+    whether this call settled it."""
+    from google.api_core.exceptions import AlreadyExists
+
+    ref, graph, now = run.ref, run.graph, run.now()
+    arrived = ref.collection("joins").document(target).get().to_dict() or {}
+    live_from, dead_from = set(arrived.get("live", [])), set(arrived.get("dead", []))
+    if not graph.predecessors(target) <= live_from | dead_from:
+        return False
+    if not live_from:
+        return _settle(
+            run,
+            target,
+            branch=None,
+            at=None,
+            fields={f"{step_key(target)}.status": "skipped"},
+            skipped=True,
+            gate=target,
+        )
+    batch = run.rt.db.batch()
+    batch.create(ref.collection("claims").document(f"{target}.gate"), {"at": now})
+    batch.update(
+        ref, {f"{step_key(target)}.status": "queued", f"{step_key(target)}.dueAt": at or now}
     )
+    try:
+        batch.commit()
+    except AlreadyExists:
+        return False  # another predecessor settled it
+    enqueue_steps(run.rt, run.uid, run.eid, [(target, 1, at)])
+    return True
+
+
+def finish(run: Run) -> None:
+    """Every node is finished or skipped: the execution succeeds with its sinks' outputs,
+    unless it ended meanwhile (a cancel must stay a cancel). Run by the one step whose
+    count reached every node (or by the sweeper, when that step died before it); the
+    transaction makes it happen once."""
+    from google.cloud import firestore
+
+    ref, graph, now = run.ref, run.graph, run.now
+
+    @firestore.transactional
+    def finish(transaction: Any) -> None:
+        execution = ref.get(transaction=transaction).to_dict() or {}
+        if execution.get("status") in ENDED:
+            return
+        steps = execution["steps"]
+        transaction.update(
+            ref,
+            {
+                "status": "succeeded",
+                "finishedAt": now(),
+                "output": truncate(
+                    {
+                        n: steps[n].get("output")
+                        for n in graph.sinks()
+                        if steps[n]["status"] == "succeeded"
+                    },
+                    MAX_FINAL_OUTPUT_BYTES,
+                    ceiling=MAX_FINAL_OUTPUT_BYTES,
+                ),
+            },
+        )
+
+    finish(run.rt.db.transaction())
 
 
 def fail_execution(

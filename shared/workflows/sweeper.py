@@ -9,13 +9,17 @@ from typing import TYPE_CHECKING, Any
 from shared.platform import logs
 from shared.workflows import schedules
 from shared.workflows.executions import (
+    Run,
     WorkflowServices,
+    complete_join,
     definition_of,
     enqueue_steps,
     fail_execution,
+    finish,
     log_line,
     step_key,
 )
+from shared.workflows.graph import Graph
 
 if TYPE_CHECKING:  # pragma: no cover
     from google.cloud.firestore import Client, DocumentReference
@@ -56,14 +60,21 @@ STUCK_AFTER = timedelta(minutes=5)
 STEP_TIMEOUT = timedelta(seconds=300)  # runstep's timeout_sec
 
 
+# A step in one of these has settled (its arrivals are stored with its result).
+SETTLED = frozenset({"succeeded", "failed", "skipped"})
+
+
 def repair(*, rt: WorkflowServices, ref: DocumentReference, now: datetime) -> str:
     """Repair one unfinished execution. Returns what was done (for logs and tests):
-    "ended" (finished or paused meanwhile: nothing to do), "deadline" (failed: past its
-    deadline), "requeued" (lost steps queued again) or "healthy".
+    "ended" (finished or paused meanwhile: nothing to do), "finished" (every node was
+    done but the step that counted the last one died before finishing it), "deadline"
+    (failed: past its deadline), "requeued" (lost steps queued again), "joined" (a join
+    whose last predecessor died between storing its arrival and queueing it) or "healthy".
 
     Safe to repeat and to race with a late task: a step is claimed per (node, attempt),
     and a queued step goes again under the attempt its lost task carried, so whichever
-    of the two arrives first runs it and the other is a duplicate.
+    of the two arrives first runs it and the other is a duplicate; a join is queued
+    behind its gate and the finish is a transaction, as when a step does them.
     """
     execution = ref.get().to_dict() or {}
     if execution.get("status") not in ("queued", "running"):
@@ -73,6 +84,14 @@ def repair(*, rt: WorkflowServices, ref: DocumentReference, now: datetime) -> st
     if definition is None:
         fail_execution(rt.db, ref, now, None, "the workflow version it runs is gone")
         return "deadline"
+    graph = Graph.of(definition)
+    run = Run(rt=rt, ref=ref, graph=graph, uid=uid, eid=ref.id, now=lambda: now)
+    steps = execution["steps"]
+    if execution.get("doneCount", 0) >= len(graph.nodes) and all(
+        step["status"] in SETTLED for step in steps.values()
+    ):
+        finish(run)
+        return "finished"
     settings = definition["settings"]
     if now > execution["startedAt"] + timedelta(seconds=settings["deadlineSeconds"]):
         fail_execution(rt.db, ref, now, None, "the execution passed its deadline")
@@ -85,7 +104,7 @@ def repair(*, rt: WorkflowServices, ref: DocumentReference, now: datetime) -> st
             if (step.get("dueAt") or execution["startedAt"]) > now - STUCK_AFTER:
                 continue
             if ref.collection("claims").document(f"{node_id}.{attempt}").get().exists:
-                attempt += 1  # claimed, then lost before it was marked running
+                attempt += 1  # claimed but never marked running (before the two were one batch)
         elif step["status"] == "running":
             if step["startedAt"] > now - STEP_TIMEOUT - STUCK_AFTER:
                 continue
@@ -94,8 +113,9 @@ def repair(*, rt: WorkflowServices, ref: DocumentReference, now: datetime) -> st
         lost.append((node_id, attempt, None))
         update[f"{step_key(node_id)}.status"] = "queued"
         update[f"{step_key(node_id)}.dueAt"] = now
+    joined = _complete_joins(run, steps)
     if not lost:
-        return "healthy"
+        return "joined" if joined else "healthy"
     ref.update(update)
     log_line(
         rt.db,
@@ -108,6 +128,22 @@ def repair(*, rt: WorkflowServices, ref: DocumentReference, now: datetime) -> st
     )
     enqueue_steps(rt, uid, ref.id, lost, generation=f"sweep-{int(now.timestamp())}")
     return "requeued"
+
+
+def _complete_joins(run: Run, steps: dict[str, Any]) -> bool:
+    """Settle each join still waiting whose predecessors have all settled (one read each:
+    its arrivals decide, as for the step that should have settled it). Returns whether
+    any was settled here."""
+    graph = run.graph
+    waiting = [
+        node_id
+        for node_id, step in steps.items()
+        if step["status"] == "waiting"
+        and len(graph.predecessors(node_id)) > 1
+        and all(steps[p]["status"] in SETTLED for p in graph.predecessors(node_id))
+    ]
+    settled = [complete_join(run, node_id, at=None) for node_id in waiting]
+    return any(settled)
 
 
 def stuck(db: Client, now: datetime, limit: int = 200) -> list[DocumentReference]:
