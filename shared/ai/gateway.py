@@ -6,6 +6,10 @@ to a tier and a model, try providers in order (retrying retryable errors, fallin
 to the other provider, skipping one whose circuit is open), serve deterministic requests
 from an exact-match cache, and settle the reservation with the tokens and cost actually
 used in `users/{uid}/usage/{yyyy-mm-dd}` afterwards (or release it when the call failed).
+
+Several calls of one task (a chat turn: its reply, then the message's intent and the
+conversation's title) may share one reservation, a `Tab`: one ledger read and write
+before the first call and one settle after the last, instead of one of each per call.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import json
 import math
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -104,6 +108,40 @@ class CircuitBreaker:
                 self._opened_at[provider] = now
 
 
+class Tab:
+    """One reservation for several calls (`Gateway.open_tab`); close it once, after them.
+
+    A call made on the tab while it still holds a call uses that hold (no ledger write of
+    its own) and adds its usage here; `Gateway.close_tab` settles the total, or releases
+    the reservation when no call used it. A call beyond what the tab holds reserves for
+    itself as usual."""
+
+    def __init__(self, reservation: quotas.Reservation) -> None:
+        self.reservation = reservation
+        self._left = reservation.requests
+        self.calls = 0
+        self.usage = Usage()
+        self._lock = threading.Lock()
+
+    def take(self) -> bool:
+        """Claim one of the calls the tab holds; False when it holds no more."""
+        with self._lock:
+            if self._left <= 0:
+                return False
+            self._left -= 1
+            return True
+
+    def add(self, usage: Usage) -> None:
+        """What one call on the tab used (once per call that reached a provider)."""
+        with self._lock:
+            self.calls += 1
+            self.usage = Usage(
+                input_tokens=self.usage.input_tokens + usage.input_tokens,
+                output_tokens=self.usage.output_tokens + usage.output_tokens,
+                cost_usd=round(self.usage.cost_usd + usage.cost_usd, 8),
+            )
+
+
 class Gateway:
     def __init__(
         self,
@@ -158,6 +196,37 @@ class Gateway:
 
     def settle(self, reservation: quotas.Reservation, usage: Usage) -> None:
         quotas.settle(reservation, usage, self._now())
+
+    def open_tab(self, requests: Sequence[AIRequest], *, plan: str) -> Tab:
+        """One reservation for `requests` (the first is the one that matters: when they do
+        not all fit, the tab holds the first alone).
+
+        Raises:
+            ResourceExhausted: not even the first fits today's quota.
+        """
+        first, *rest = requests
+        estimate = estimate_call(first)
+        reservation = quotas.reserve(
+            self._db,
+            uid=first.uid,
+            plan=plan,
+            estimate=estimate + sum(estimate_call(r) for r in rest),
+            requests=len(requests),
+            fallback=(estimate, 1) if rest else None,
+            now=self._now(),
+        )
+        return Tab(reservation)
+
+    def close_tab(self, tab: Tab) -> None:
+        """Settle what the tab's calls used in one write (release it if none ran). Never
+        raises: like a lost release, a lost settle is logged (the hold expires anyway)."""
+        try:
+            if tab.calls:
+                quotas.settle(tab.reservation, tab.usage, self._now(), requests=tab.calls)
+            else:
+                quotas.release(tab.reservation, self._now())
+        except Exception as exc:
+            logs.error("chat usage not recorded", error=repr(exc))
 
     def release(self, reservation: quotas.Reservation) -> None:
         """Give a reservation back. Never raises: it runs while another error is on its way
@@ -232,34 +301,58 @@ class Gateway:
         )
 
     def complete(
-        self, request: AIRequest, *, plan: str, json_schema: dict[str, Any] | None = None
+        self,
+        request: AIRequest,
+        *,
+        plan: str,
+        json_schema: dict[str, Any] | None = None,
+        tab: Tab | None = None,
+        cache: bool = True,
     ) -> AIResult:
-        """One answer, not streamed. Deterministic requests may come from the cache.
+        """One answer, not streamed. Deterministic requests may come from the cache (unless
+        `cache` is False: a one-off text, not worth a cache read and write). On `tab`, the
+        call uses the tab's reservation while it holds one.
 
         Raises:
             ResourceExhausted: over quota (no provider is called).
             AllProvidersFailed: every provider failed.
         """
-        key = self._cache_key(request, {"schema": json_schema}) if request.deterministic else None
+        cached = cache and request.deterministic
+        key = self._cache_key(request, {"schema": json_schema}) if cached else None
         if key is not None and (hit := self._cache_get(key)) is not None:
             return hit
-        reservation = self.reserve(request, plan)
-        try:
+        if tab is not None and tab.take():
             result = self._run(
                 request, lambda client, model: client.complete(request, model, json_schema)
             )
-        except BaseException:
-            self.release(reservation)
-            raise
-        self.settle(reservation, result.usage)
+            tab.add(result.usage)  # a failed call used nothing: the tab releases it
+        else:
+            reservation = self.reserve(request, plan)
+            try:
+                result = self._run(
+                    request, lambda client, model: client.complete(request, model, json_schema)
+                )
+            except BaseException:
+                self.release(reservation)
+                raise
+            self.settle(reservation, result.usage)
         if key is not None:
             self._cache_put(key, result)
         return result
 
-    def structured(self, request: AIRequest, output: type[M], *, plan: str) -> tuple[M, AIResult]:
-        """An answer parsed into `output`; one repair attempt if the JSON is invalid."""
+    def structured(
+        self,
+        request: AIRequest,
+        output: type[M],
+        *,
+        plan: str,
+        tab: Tab | None = None,
+        cache: bool = True,
+    ) -> tuple[M, AIResult]:
+        """An answer parsed into `output`; one repair attempt if the JSON is invalid.
+        `tab` and `cache` as for `complete` (a repair beyond the tab reserves its own)."""
         schema = output.model_json_schema()
-        result = self.complete(request, plan=plan, json_schema=schema)
+        result = self.complete(request, plan=plan, json_schema=schema, tab=tab, cache=cache)
         try:
             return output.model_validate_json(result.text), result
         except ValidationError as first_error:
@@ -279,7 +372,7 @@ class Gateway:
                     )
                 }
             )
-            repaired = self.complete(repair, plan=plan, json_schema=schema)
+            repaired = self.complete(repair, plan=plan, json_schema=schema, tab=tab, cache=cache)
             try:
                 return output.model_validate_json(repaired.text), repaired
             except ValidationError as exc:
@@ -287,16 +380,19 @@ class Gateway:
                     "The AI answer could not be understood; please try again."
                 ) from exc
 
-    def stream(self, request: AIRequest, *, plan: str) -> ReplyStream:
+    def stream(self, request: AIRequest, *, plan: str, tab: Tab | None = None) -> ReplyStream:
         """A streamed answer. Falls back to another provider until the first token; after
         that a failure raises StreamInterrupted (the caller keeps the partial text).
 
-        Quota is reserved here, before any provider is called; `ReplyStream.finish()`
-        settles it (the stream settles itself when it fails).
+        Quota is reserved here, before any provider is called (or taken from `tab`);
+        `ReplyStream.finish()` settles it (the stream settles itself when it fails), or
+        adds the usage to the tab, which settles when closed.
 
         Raises:
             ResourceExhausted: over quota (no provider is called).
         """
+        if tab is not None and tab.take():
+            return ReplyStream(self, request, None, tab)
         return ReplyStream(self, request, self.reserve(request, plan))
 
     def _open_stream(
@@ -335,11 +431,16 @@ class ReplyStream:
     quota reservation, or releases the reservation when no provider stream ever opened."""
 
     def __init__(
-        self, gateway: Gateway, request: AIRequest, reservation: quotas.Reservation
+        self,
+        gateway: Gateway,
+        request: AIRequest,
+        reservation: quotas.Reservation | None,
+        tab: Tab | None = None,
     ) -> None:
         self._gateway = gateway
         self._request = request
         self._reservation = reservation
+        self._tab = tab
         self.provider: Provider | None = None
         self.model: str | None = None
         self._stream: TextStream | None = None
@@ -395,8 +496,12 @@ class ReplyStream:
             cost_usd=cost_usd(self.model or "", tokens_in, tokens_out),
         )
         self._finished = usage
-        if self._stream is not None:
-            self._gateway.settle(self._reservation, usage)
-        else:
-            self._gateway.release(self._reservation)
+        if self._tab is not None:
+            if self._stream is not None:
+                self._tab.add(usage)  # settled with the tab's other calls
+        elif self._reservation is not None:
+            if self._stream is not None:
+                self._gateway.settle(self._reservation, usage)
+            else:
+                self._gateway.release(self._reservation)
         return usage

@@ -3,7 +3,9 @@
 The ledger is `users/{uid}/usage/{yyyy-mm-dd}`::
 
     requests, inputTokens, outputTokens, costUsd   settled usage (Increment only)
-    reservations.{id}: {tokens, at}               calls in flight (one entry each)
+    reservations.{id}: {tokens, at, requests?}    calls in flight (one entry per
+                                                  reservation; `requests` when it holds
+                                                  more than one call)
     updatedAt
 
 Before a model call the gateway `reserve`s an estimate (input tokens + the request's
@@ -65,6 +67,7 @@ class Reservation:
     ref: DocumentReference  # the ledger of the day the call started, even past midnight
     id: str
     tokens: int
+    requests: int = 1  # calls it holds (a chat turn holds its reply and its enrichment)
 
 
 def quota_of(plan: str) -> Quota:
@@ -87,21 +90,39 @@ def live_reservations(ledger: dict[str, Any], now: datetime) -> dict[str, dict[s
     return {rid: r for rid, r in held.items() if r.get("at") is not None and r["at"] >= oldest}
 
 
-def fits(ledger: dict[str, Any], quota: Quota, estimate: int, now: datetime) -> bool:
-    """Whether one more call of `estimate` tokens fits beside what is used and held."""
+def fits(
+    ledger: dict[str, Any], quota: Quota, estimate: int, now: datetime, requests: int = 1
+) -> bool:
+    """Whether `requests` more calls of `estimate` tokens in all fit beside what is used
+    and held."""
     held = live_reservations(ledger, now)
-    requests = int(ledger.get("requests", 0)) + len(held) + 1
+    calls = (
+        int(ledger.get("requests", 0))
+        + sum(int(r.get("requests", 1)) for r in held.values())
+        + requests
+    )
     tokens = (
         int(ledger.get("inputTokens", 0))
         + int(ledger.get("outputTokens", 0))
         + sum(int(r.get("tokens", 0)) for r in held.values())
         + estimate
     )
-    return requests <= quota.requests and tokens <= quota.tokens
+    return calls <= quota.requests and tokens <= quota.tokens
 
 
-def reserve(db: Client, *, uid: str, plan: str, estimate: int, now: datetime) -> Reservation:
-    """Hold `estimate` tokens and one request of today's quota for a call about to start.
+def reserve(
+    db: Client,
+    *,
+    uid: str,
+    plan: str,
+    estimate: int,
+    now: datetime,
+    requests: int = 1,
+    fallback: tuple[int, int] | None = None,
+) -> Reservation:
+    """Hold `estimate` tokens and `requests` requests of today's quota for calls about to
+    start; when they do not fit, hold `fallback` (tokens, requests) instead if that fits,
+    decided on the same read (a chat turn: its reply and enrichment, else the reply alone).
 
     Raises:
         ResourceExhausted: it does not fit (no provider may be called).
@@ -113,16 +134,21 @@ def reserve(db: Client, *, uid: str, plan: str, estimate: int, now: datetime) ->
     quota = quota_of(plan)
     ref = usage_ref(db, uid, now)
     rid = f"r{uuid.uuid4().hex}"  # a letter first: a plain field name, no quoting
-    entry = {"tokens": estimate, "at": now}
+    options = [(estimate, requests), *([fallback] if fallback else [])]
     for attempt in range(CAS_ATTEMPTS):
         snapshot = ref.get()
         ledger = snapshot.to_dict() or {}
-        if not fits(ledger, quota, estimate, now):
+        chosen = next((o for o in options if fits(ledger, quota, o[0], now, o[1])), None)
+        if chosen is None:
             used = int(ledger.get("inputTokens", 0)) + int(ledger.get("outputTokens", 0))
             raise ResourceExhausted(
                 f"You have used today's AI quota of the {plan} plan; it resets at midnight UTC.",
                 details={"plan": plan, "tokensUsed": used, "tokenQuota": quota.tokens},
             )
+        tokens, held = chosen
+        entry: dict[str, Any] = {"tokens": tokens, "at": now}
+        if held != 1:
+            entry["requests"] = held
         stale = set(ledger.get("reservations") or {}) - set(live_reservations(ledger, now))
         try:
             if not snapshot.exists:
@@ -135,19 +161,19 @@ def reserve(db: Client, *, uid: str, plan: str, estimate: int, now: datetime) ->
             # Someone wrote the ledger since we read it: read again and decide again.
             time.sleep(random.uniform(0, min(0.05, 0.002 * (attempt + 1))))  # noqa: S311
             continue
-        return Reservation(ref=ref, id=rid, tokens=estimate)
+        return Reservation(ref=ref, id=rid, tokens=tokens, requests=held)
     raise Unavailable("Usage accounting is busy right now; please try again.")
 
 
-def settle(reservation: Reservation, usage: Usage, now: datetime) -> None:
-    """Replace the reservation by what the call actually used (one write; a merge, so it
-    lands even if the ledger went in between)."""
+def settle(reservation: Reservation, usage: Usage, now: datetime, *, requests: int = 1) -> None:
+    """Replace the reservation by what its calls (`requests` of them) actually used (one
+    write; a merge, so it lands even if the ledger went in between)."""
     from google.cloud import firestore
 
     reservation.ref.set(
         {
             "reservations": {reservation.id: firestore.DELETE_FIELD},
-            "requests": firestore.Increment(1),
+            "requests": firestore.Increment(requests),
             "inputTokens": firestore.Increment(usage.input_tokens),
             "outputTokens": firestore.Increment(usage.output_tokens),
             "costUsd": firestore.Increment(usage.cost_usd),

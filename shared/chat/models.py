@@ -52,10 +52,12 @@ class MessageDoc:
     created_at: datetime | None = None
     status: str | None = None  # replies: pending, streaming, done or error
     reply_to: str | None = None  # replies: the user message they answer
+    id: str | None = None  # the document id, when read from a query
 
     @classmethod
-    def of(cls, data: dict[str, Any]) -> MessageDoc:
+    def of(cls, data: dict[str, Any], id: str | None = None) -> MessageDoc:
         return cls(
+            id=id,
             role=str(data.get("role", "")),
             text=str(data.get("text", "")),
             created_at=data.get("createdAt"),
@@ -71,10 +73,12 @@ class ConversationDoc:
     title: str | None = None
     summary: str | None = None
     summary_covers: int = 0  # how many of the oldest turns `summary` stands for
+    exists: bool = False
 
     @classmethod
     def of(cls, data: dict[str, Any]) -> ConversationDoc:
         return cls(
+            exists=bool(data),
             title=data.get("title"),
             summary=data.get("summary"),
             summary_covers=int(data.get("summaryCovers", 0)),

@@ -31,10 +31,15 @@ from shared.chat.models import (
 
 if TYPE_CHECKING:  # pragma: no cover
     from google.cloud.firestore import Client, DocumentReference
+    from google.cloud.firestore_v1.types.write import WriteResult
 
 CONVERSATIONS = "conversations"
 MESSAGES = "messages"
 DELETE_BATCH = 400  # below Firestore's 500 writes per batch
+
+# What a streamed write found: nobody wrote the reply since our previous write (so no
+# stop was asked), the owner asked to stop (nothing written), or it was not checked.
+Seen = Literal["unchanged", "stop-requested", "unchecked"]
 
 # What resetting a reply for a retry found: reset it, no such reply, or a reply that
 # did not fail (done, or still being written).
@@ -69,9 +74,10 @@ class ChatRepository(Protocol):
         delivery), which leaves it untouched."""
         ...
 
-    def touch(self, *, now: datetime) -> None:
+    def touch(self, *, exists: bool, now: datetime) -> None:
         """Count the new message and its reply on the conversation, creating it (untitled,
-        no usage) when it does not exist yet. Atomic."""
+        no usage) when it does not exist yet (`exists`: what the turn read; a guess the
+        write corrects, never a count lost). One write, no read."""
         ...
 
     def reset_reply(self, mid: str, *, now: datetime) -> ResetOutcome:
@@ -93,8 +99,10 @@ class ChatRepository(Protocol):
 
     def reply_streaming(
         self, mid: str, *, text: str, provider: str | None, model: str | None, now: datetime
-    ) -> None:
-        """The reply's text so far."""
+    ) -> Seen:
+        """The reply's text so far, written only if nobody else wrote the reply since our
+        previous write; if someone did and it was the owner asking to stop, nothing is
+        written and "stop-requested" says so (the one client write on a reply)."""
         ...
 
     def reply_done(
@@ -130,18 +138,23 @@ class ChatRepository(Protocol):
         """The reply ends in `error` before any model was asked (nothing else changes)."""
         ...
 
-    def add_usage(self, usage: Usage, *, now: datetime) -> None:
-        """Add one reply's usage to the conversation's running total."""
+    def conclude(
+        self,
+        *,
+        usage: Usage | None,
+        title: str | None,
+        summary: tuple[str, int] | None,
+        count: bool,
+        now: datetime,
+    ) -> None:
+        """After a turn, in one write: add the reply's usage to the conversation's running
+        total, set its title, its running summary (text, and how many of the oldest turns
+        it stands for), and when `count`, count the turn's message and reply (as `touch`
+        does, on a conversation that exists). Writes nothing when there is nothing to add."""
         ...
 
     def label_message(self, mid: str, intent: IntentResult) -> None:
         """Store the intent and entities of user message `mid`."""
-        ...
-
-    def set_title(self, title: str) -> None: ...
-
-    def set_summary(self, summary: str, *, covers: int) -> None:
-        """The running summary, standing for the oldest `covers` turns."""
         ...
 
     def delete_all(self) -> int:
@@ -163,6 +176,8 @@ class FirestoreConversation:
         self._uid = uid
         self._cid = cid
         self._ref = conversation_ref(db, uid, cid)
+        # Each reply's update time as our last write left it (for conditional writes).
+        self._versions: dict[str, Any] = {}
 
     def _message_ref(self, mid: str) -> DocumentReference:
         ref: DocumentReference = self._ref.collection(MESSAGES).document(mid)
@@ -171,13 +186,14 @@ class FirestoreConversation:
     def _reply_ref(self, mid: str) -> DocumentReference:
         return self._message_ref(reply_id(mid))
 
-    def _update(self, ref: DocumentReference, fields: dict[str, Any]) -> None:
+    def _update(self, ref: DocumentReference, fields: dict[str, Any]) -> WriteResult:
         from google.api_core.exceptions import NotFound
 
         try:
-            ref.update(fields)
+            written: WriteResult = ref.update(fields)
         except NotFound as exc:
             raise ConversationGone(self._cid, ref.path) from exc
+        return written
 
     def reader(self) -> Reader:
         profile = registry.profile_ref(self._db, self._uid).get().to_dict() or {}
@@ -191,38 +207,38 @@ class FirestoreConversation:
         from google.api_core.exceptions import AlreadyExists
 
         try:
-            self._reply_ref(mid).create(_pending_reply(mid, created_at, now))
+            written = self._reply_ref(mid).create(_pending_reply(mid, created_at, now))
         except AlreadyExists:
             return False
+        self._versions[mid] = written.update_time
         return True
 
-    def touch(self, *, now: datetime) -> None:
+    def touch(self, *, exists: bool, now: datetime) -> None:
+        from google.api_core.exceptions import AlreadyExists, NotFound
         from google.cloud import firestore
 
-        conversation = self._ref
-
-        @firestore.transactional
-        def upsert(transaction: Any) -> None:
-            snapshot = conversation.get(transaction=transaction)
-            if snapshot.exists:
-                transaction.update(
-                    conversation, {"updatedAt": now, "messageCount": firestore.Increment(2)}
-                )
-            else:
-                transaction.create(
-                    conversation,
-                    {
-                        "title": None,
-                        "summary": None,
-                        "summaryCovers": 0,
-                        "createdAt": now,
-                        "updatedAt": now,
-                        "messageCount": 2,
-                        "usage": Usage().to_firestore(),
-                    },
-                )
-
-        upsert(self._db.transaction())
+        count = {"updatedAt": now, "messageCount": firestore.Increment(2)}
+        new = {
+            "title": None,
+            "summary": None,
+            "summaryCovers": 0,
+            "createdAt": now,
+            "updatedAt": now,
+            "messageCount": 2,
+            "usage": Usage().to_firestore(),
+        }
+        # Each write is atomic and a wrong guess fails without writing, so of two first
+        # turns racing, one creates and the other counts: nothing is lost or doubled.
+        for _ in range(3):
+            try:
+                if exists:
+                    self._ref.update(count)
+                else:
+                    self._ref.create(new)
+            except (NotFound, AlreadyExists):
+                exists = not exists
+                continue
+            return
 
     def reset_reply(self, mid: str, *, now: datetime) -> ResetOutcome:
         from google.cloud import firestore
@@ -264,7 +280,7 @@ class FirestoreConversation:
             .limit(HISTORY_LIMIT)
             .stream()
         )
-        newest_first = [MessageDoc.of(doc.to_dict() or {}) for doc in docs]
+        newest_first = [MessageDoc.of(doc.to_dict() or {}, id=doc.id) for doc in docs]
         return newest_first[::-1]
 
     def stop_requested(self, mid: str) -> bool:
@@ -273,17 +289,33 @@ class FirestoreConversation:
 
     def reply_streaming(
         self, mid: str, *, text: str, provider: str | None, model: str | None, now: datetime
-    ) -> None:
-        self._update(
-            self._reply_ref(mid),
-            {
-                "text": text,
-                "status": "streaming",
-                "provider": provider,
-                "model": model,
-                "updatedAt": now,
-            },
-        )
+    ) -> Seen:
+        from google.api_core.exceptions import FailedPrecondition, NotFound
+
+        ref = self._reply_ref(mid)
+        fields = {
+            "text": text,
+            "status": "streaming",
+            "provider": provider,
+            "model": model,
+            "updatedAt": now,
+        }
+        version = self._versions.get(mid)
+        if version is not None:
+            try:
+                written = ref.update(fields, option=self._db.write_option(last_update_time=version))
+            except (FailedPrecondition, NotFound):
+                pass  # someone wrote it (or deleted it): look, below
+            else:
+                self._versions[mid] = written.update_time
+                return "unchanged"
+            snapshot = ref.get(field_paths=["stopRequested"])
+            if not snapshot.exists:
+                raise ConversationGone(self._cid, ref.path)
+            if (snapshot.to_dict() or {}).get("stopRequested"):
+                return "stop-requested"
+        self._versions[mid] = self._update(ref, fields).update_time
+        return "unchecked"
 
     def reply_done(
         self,
@@ -341,18 +373,35 @@ class FirestoreConversation:
             {"status": "error", "error": error.to_firestore(), "updatedAt": now},
         )
 
-    def add_usage(self, usage: Usage, *, now: datetime) -> None:
+    def conclude(
+        self,
+        *,
+        usage: Usage | None,
+        title: str | None,
+        summary: tuple[str, int] | None,
+        count: bool,
+        now: datetime,
+    ) -> None:
         from google.cloud import firestore
 
-        self._update(
-            self._ref,
-            {
-                "usage.inputTokens": firestore.Increment(usage.input_tokens),
-                "usage.outputTokens": firestore.Increment(usage.output_tokens),
-                "usage.costUsd": firestore.Increment(usage.cost_usd),
-                "updatedAt": now,
-            },
-        )
+        fields: dict[str, Any] = {}
+        if count:
+            fields.update({"messageCount": firestore.Increment(2), "updatedAt": now})
+        if usage is not None:
+            fields.update(
+                {
+                    "usage.inputTokens": firestore.Increment(usage.input_tokens),
+                    "usage.outputTokens": firestore.Increment(usage.output_tokens),
+                    "usage.costUsd": firestore.Increment(usage.cost_usd),
+                    "updatedAt": now,
+                }
+            )
+        if title is not None:
+            fields["title"] = title
+        if summary is not None:
+            fields.update({"summary": summary[0], "summaryCovers": summary[1]})
+        if fields:
+            self._update(self._ref, fields)
 
     def label_message(self, mid: str, intent: IntentResult) -> None:
         self._update(
@@ -362,12 +411,6 @@ class FirestoreConversation:
                 "entities": [e.model_dump() for e in intent.entities],
             },
         )
-
-    def set_title(self, title: str) -> None:
-        self._update(self._ref, {"title": title})
-
-    def set_summary(self, summary: str, *, covers: int) -> None:
-        self._update(self._ref, {"summary": summary, "summaryCovers": covers})
 
     def delete_all(self) -> int:
         deleted = 0

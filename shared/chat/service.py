@@ -13,7 +13,7 @@ model is called.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
@@ -22,8 +22,11 @@ from shared.chat import enrichment, streaming
 from shared.chat.context import build_context, history_turns
 from shared.chat.models import (
     CONTEXT_BUDGET_TOKENS,
+    HISTORY_LIMIT,
     REPLY_MAX_TOKENS,
+    ConversationDoc,
     DeleteConversationResult,
+    MessageDoc,
     Reader,
     ReplyError,
     RetryReplyResult,
@@ -94,23 +97,62 @@ def answer(
         False when `mid` is not a user message or its reply already exists (a duplicate
         delivery): nothing is done. True otherwise, however the reply ended.
     """
-    message = chat.message(mid)
+    # The newest messages first: the context needs them, and the message being answered
+    # is among them (read on its own only when it is not).
+    messages = chat.recent_messages()
+    message = next((m for m in messages if m.id == mid), None) or chat.message(mid)
     if message is None or message.role != "user":
         return False
     created_at = message.created_at or now()
     if not chat.create_reply(mid, created_at=created_at + timedelta(milliseconds=1), now=now()):
         return False
     try:
-        chat.touch(now=now())
+        conversation = chat.conversation()
+        # A new conversation is created at once (so it shows while the first reply
+        # streams); an existing one counts the turn with its usage, in one write at the end.
+        counted = not conversation.exists
+        if counted:
+            chat.touch(exists=False, now=now())
         # After the reply's create(): a redelivered event stops above, so it never counts
         # twice; before any model call, so a refused message costs nothing.
         if _refused_for_rate(chat=chat, rate=rate, mid=mid, now=now):
+            if not counted:
+                chat.touch(exists=True, now=now())
             return True
         reader = chat.reader()  # the profile, read once per message
-        _stream(chat=chat, gateway=gateway, uid=uid, mid=mid, reader=reader, now=now)
-        enrichment.enrich(
-            chat=chat, gateway=gateway, uid=uid, mid=mid, text=message.text, plan=reader.plan
+        calls = enrichment.requests(uid=uid, text=message.text, titled=bool(conversation.title))
+        streamed = _stream(
+            chat=chat,
+            gateway=gateway,
+            uid=uid,
+            mid=mid,
+            reader=reader,
+            now=now,
+            conversation=conversation,
+            messages=messages,
+            then=calls,
         )
+        try:
+            found = enrichment.enrich(
+                chat=chat,
+                gateway=gateway,
+                mid=mid,
+                calls=calls,
+                plan=reader.plan,
+                known=conversation,
+                messages=_with_reply(messages, mid=mid, streamed=streamed),
+                tab=streamed.tab,
+            )
+            chat.conclude(
+                usage=streamed.usage,
+                title=found.title,
+                summary=found.summary,
+                count=not counted,
+                now=now(),
+            )
+        finally:
+            if streamed.tab is not None:
+                gateway.close_tab(streamed.tab)  # one settle for the reply and enrichment
     except ConversationGone as gone:
         # The conversation was deleted while we answered: nothing left to write to.
         logs.info(
@@ -163,7 +205,21 @@ def retry(
     if _refused_for_rate(chat=chat, rate=rate, mid=mid, now=now):
         return result  # only the retry that won the reset counts
     reader = chat.reader()
-    _stream(chat=chat, gateway=gateway, uid=uid, mid=mid, reader=reader, now=now)
+    streamed = _stream(
+        chat=chat,
+        gateway=gateway,
+        uid=uid,
+        mid=mid,
+        reader=reader,
+        now=now,
+        conversation=chat.conversation(),
+        messages=chat.recent_messages(),
+    )
+    try:
+        chat.conclude(usage=streamed.usage, title=None, summary=None, count=False, now=now())
+    finally:
+        if streamed.tab is not None:
+            gateway.close_tab(streamed.tab)
     return result
 
 
@@ -208,12 +264,14 @@ def _stream(
     mid: str,
     reader: Reader,
     now: Callable[[], datetime],
-) -> None:
+    conversation: ConversationDoc,
+    messages: list[MessageDoc],
+    then: Sequence[AIRequest] = (),
+) -> streaming.Streamed:
     """Build the prompt (the newest turns that fit, the summary for the rest) and stream
-    its answer into the reply to `mid`."""
-    conversation = chat.conversation()
+    its answer into the reply to `mid` (quota held for `then` too, on one tab)."""
     context = build_context(
-        history_turns(chat.recent_messages(), answering=mid),
+        history_turns(messages, answering=mid),
         budget_tokens=CONTEXT_BUDGET_TOKENS,
         summary=conversation.summary,
     )
@@ -225,6 +283,27 @@ def _stream(
         max_tokens=REPLY_MAX_TOKENS,
         preferred_provider=reader.preferred_provider,
     )
-    streaming.stream_reply(
-        chat=chat, gateway=gateway, request=request, plan=reader.plan, mid=mid, now=now
+    return streaming.stream_reply(
+        chat=chat,
+        gateway=gateway,
+        request=request,
+        plan=reader.plan,
+        mid=mid,
+        now=now,
+        then=then,
     )
+
+
+def _with_reply(
+    messages: list[MessageDoc], *, mid: str, streamed: streaming.Streamed
+) -> list[MessageDoc]:
+    """`messages` as a query would find them now: with the reply to `mid` (read before
+    it was written), the newest HISTORY_LIMIT."""
+    reply = MessageDoc(
+        role="assistant",
+        text=streamed.text,
+        status="done" if streamed.usage is not None else "error",
+        reply_to=mid,
+        id=reply_id(mid),
+    )
+    return [*(m for m in messages if m.id != reply.id), reply][-HISTORY_LIMIT:]

@@ -99,10 +99,17 @@ def test_reply_streams_into_firestore_and_records_usage(user: emu.User) -> None:
     assert len(partials) < 30
 
     day = datetime.now(UTC).strftime("%Y-%m-%d")
-    usage = clients.get_db().document(f"users/{user.uid}/usage/{day}").get().to_dict()
-    assert usage is not None
-    assert usage["requests"] >= 1
+    ledger = clients.get_db().document(f"users/{user.uid}/usage/{day}")
+
+    def settled() -> dict[str, Any] | None:
+        # The turn settles its reply and enrichment in one write, after the enrichment.
+        found = ledger.get().to_dict()
+        return found if found and found.get("requests") else None
+
+    usage = emu.wait_for(settled, timeout=20)
+    assert usage["requests"] == 3  # the reply, its intent and the title
     assert usage["outputTokens"] >= 60
+    assert usage["reservations"] == {}
 
     def enriched() -> dict[str, Any] | None:
         conv = clients.get_db().document(conversation_path(user.uid)).get().to_dict()

@@ -52,7 +52,13 @@ class FakeGateway:
     def __init__(self, stream: EndlessStream | None = None) -> None:
         self.stream_handle = stream or EndlessStream()
 
-    def stream(self, request: Any, *, plan: str) -> EndlessStream:
+    def open_tab(self, requests: Any, *, plan: str) -> Any:
+        return None  # no quota ledger here
+
+    def close_tab(self, tab: Any) -> None:
+        pass
+
+    def stream(self, request: Any, *, plan: str, tab: Any = None) -> EndlessStream:
         return self.stream_handle
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from shared.ai import quotas
 from shared.ai.errors import AllProvidersFailed
-from shared.ai.gateway import estimate_call
+from shared.ai.gateway import Tab, estimate_call
 from shared.ai.models import AIRequest, AIResult, Message
 from shared.errors import ResourceExhausted
 from shared.platform import clients, ratelimit
@@ -228,3 +228,64 @@ def test_a_reservation_whose_caller_died_stops_counting() -> None:
     after = ledger()
     assert "rdead" not in after["reservations"]
     assert after["requests"] == free.requests
+
+
+# --- a chat turn's tab: one reservation for its reply and enrichment ----------------------
+
+
+@pytest.mark.usefixtures("standin")
+def test_a_tab_holds_its_calls_and_settles_them_in_one_write() -> None:
+    free = quotas.QUOTAS["free"]
+    set_ledger(requests=0)
+    gateway = local_gateway()
+    reply = ask("tab reply").model_copy(update={"purpose": "chat"})
+    calls = [reply, ask("tab intent"), ask("tab title")]
+    tab = gateway.open_tab(calls, plan="free")
+    held = ledger()["reservations"]
+    assert [(r["tokens"], r["requests"]) for r in held.values()] == [
+        (sum(estimate_call(c) for c in calls), 3)
+    ]
+    stream = gateway.stream(reply, plan="free", tab=tab)
+    "".join(stream)
+    stream.finish()
+    gateway.complete(calls[1], plan="free", tab=tab)
+    assert ledger()["reservations"] == held, "nothing settled before the tab closes"
+    gateway.close_tab(tab)  # the title was never asked: two calls settle
+    after = ledger()
+    assert after["reservations"] == {}
+    assert after["requests"] == 2
+    assert after["outputTokens"] == tab.usage.output_tokens > 0
+
+    # A tab counts every call it holds: with room for two requests, a three-call turn
+    # holds its reply alone (decided on the same read), and a fourth call reserves itself.
+    set_ledger(requests=free.requests - 2)
+    tab = gateway.open_tab(calls, plan="free")
+    assert tab.reservation.requests == 1
+    assert tab.reservation.tokens == estimate_call(reply)
+    gateway.complete(calls[1], plan="free", tab=tab)  # the tab's one call
+    gateway.complete(calls[2], plan="free", tab=tab)  # beyond it: its own reservation
+    assert len(ledger()["reservations"]) == 1  # the tab's, still held
+    with pytest.raises(ResourceExhausted):
+        gateway.complete(ask("one too many"), plan="free", tab=tab)
+    gateway.close_tab(tab)
+    assert (ledger()["requests"], ledger()["reservations"]) == (free.requests, {})
+
+
+@pytest.mark.usefixtures("standin")
+def test_a_burst_of_tabs_admits_exactly_the_calls_that_fit() -> None:
+    free = quotas.QUOTAS["free"]
+    set_ledger(requests=free.requests - 7)  # room for two three-call turns, and one more call
+    gateway = local_gateway()
+
+    def turn(i: int) -> Tab:
+        calls = [ask(f"turn {i}"), ask(f"intent {i}"), ask(f"title {i}")]
+        return gateway.open_tab(calls, plan="free")
+
+    tabs = burst(turn, 6)
+    opened = [t for t in tabs if isinstance(t, Tab)]
+    held = sorted((t.reservation.requests for t in opened), reverse=True)
+    assert held == [3, 3, 1]  # two whole turns, then one reply alone: 7, exactly the room
+    assert all(isinstance(t, ResourceExhausted) for t in tabs if not isinstance(t, Tab))
+    for tab in opened:
+        gateway.close_tab(tab)
+    assert ledger()["reservations"] == {}

@@ -12,7 +12,9 @@ from typing import Any, TypeVar
 import pytest
 from pydantic import BaseModel
 
+from shared.ai.gateway import Tab
 from shared.ai.models import AIRequest, AIResult, Usage
+from shared.ai.quotas import Reservation
 from shared.chat import enrichment, streaming
 from shared.chat.models import (
     HISTORY_LIMIT,
@@ -28,6 +30,7 @@ from shared.chat.repository import (
     ConversationGone,
     FirestoreConversation,
     ResetOutcome,
+    Seen,
 )
 from shared.errors import AuraError
 from shared.platform.ratelimit import Decision
@@ -74,7 +77,8 @@ class FakeConversation:
         clock: Callable[[], float] | None = None,
     ) -> None:
         self.messages: dict[str, MessageDoc] = {
-            mid: MessageDoc(role="user", text=text, created_at=NOW) for mid, text in messages
+            mid: MessageDoc(role="user", text=text, created_at=NOW, id=mid)
+            for mid, text in messages
         }
         self.replies: dict[str, dict[str, Any]] = {}
         self.doc = conversation
@@ -85,6 +89,8 @@ class FakeConversation:
         self.ops: list[str] = []
         self.streamed: list[tuple[float, str]] = []  # (clock, text) of each streaming write
         self.gone = False  # when set, every write finds its document deleted
+        # Like Firestore's conditional writes: a streamed write sees a stop (else polled).
+        self.writes_see_stop = False
         self._reader = reader or Reader(plan="free", preferred_provider=None)
         self._clock = clock or (lambda: 0.0)
 
@@ -128,10 +134,10 @@ class FakeConversation:
         }
         return True
 
-    def touch(self, *, now: datetime) -> None:
+    def touch(self, *, exists: bool, now: datetime) -> None:
         self._write("touch")
         if self.doc is None:
-            self.doc = ConversationDoc()
+            self.doc = ConversationDoc(exists=True)
         self.message_count += 2
 
     def reset_reply(self, mid: str, *, now: datetime) -> ResetOutcome:
@@ -158,7 +164,11 @@ class FakeConversation:
                 reply = self.replies[mid]
                 found.append(
                     MessageDoc(
-                        role="assistant", text=reply["text"], status=reply["status"], reply_to=mid
+                        role="assistant",
+                        text=reply["text"],
+                        status=reply["status"],
+                        reply_to=mid,
+                        id=f"a_{mid}",
                     )
                 )
         return found[-HISTORY_LIMIT:]
@@ -168,10 +178,13 @@ class FakeConversation:
 
     def reply_streaming(
         self, mid: str, *, text: str, provider: str | None, model: str | None, now: datetime
-    ) -> None:
+    ) -> Seen:
         self._write("reply_streaming")
+        if self.writes_see_stop and mid in self.stop:
+            return "stop-requested"
         self.streamed.append((self._clock(), text))
         self.replies[mid].update(status="streaming", text=text, provider=provider, model=model)
+        return "unchanged" if self.writes_see_stop else "unchecked"
 
     def reply_done(
         self,
@@ -216,29 +229,37 @@ class FakeConversation:
         self._write("reply_refused")
         self.replies[mid].update(status="error", error=error)
 
-    def add_usage(self, usage: Usage, *, now: datetime) -> None:
-        self._write("add_usage")
-        self.usage = Usage(
-            input_tokens=self.usage.input_tokens + usage.input_tokens,
-            output_tokens=self.usage.output_tokens + usage.output_tokens,
-            cost_usd=self.usage.cost_usd + usage.cost_usd,
+    def conclude(
+        self,
+        *,
+        usage: Usage | None,
+        title: str | None,
+        summary: tuple[str, int] | None,
+        count: bool,
+        now: datetime,
+    ) -> None:
+        if usage is None and title is None and summary is None and not count:
+            return  # nothing to write
+        self._write("conclude")
+        if count:
+            self.message_count += 2
+        if usage is not None:
+            self.usage = Usage(
+                input_tokens=self.usage.input_tokens + usage.input_tokens,
+                output_tokens=self.usage.output_tokens + usage.output_tokens,
+                cost_usd=self.usage.cost_usd + usage.cost_usd,
+            )
+        current = self.doc or ConversationDoc()
+        self.doc = ConversationDoc(
+            title=title if title is not None else current.title,
+            summary=summary[0] if summary is not None else current.summary,
+            summary_covers=summary[1] if summary is not None else current.summary_covers,
+            exists=True,
         )
 
     def label_message(self, mid: str, intent: IntentResult) -> None:
         self._write("label_message")
         self.labels[mid] = intent
-
-    def set_title(self, title: str) -> None:
-        self._write("set_title")
-        current = self.doc or ConversationDoc()
-        self.doc = ConversationDoc(
-            title=title, summary=current.summary, summary_covers=current.summary_covers
-        )
-
-    def set_summary(self, summary: str, *, covers: int) -> None:
-        self._write("set_summary")
-        current = self.doc or ConversationDoc()
-        self.doc = ConversationDoc(title=current.title, summary=summary, summary_covers=covers)
 
     def delete_all(self) -> int:
         self._write("delete_all")
@@ -302,6 +323,8 @@ class FakeGateway:
         self.refuse = refuse
         self.enrichment_fails = enrichment_fails
         self.requests: list[AIRequest] = []
+        self.tabs: list[tuple[int, Tab]] = []  # (calls held, tab) of each tab opened
+        self.closed: list[Tab] = []
 
     def purposes(self) -> list[str]:
         return [r.purpose for r in self.requests]
@@ -311,12 +334,34 @@ class FakeGateway:
         if self.refuse is not None:
             raise self.refuse
 
-    def stream(self, request: AIRequest, *, plan: str) -> FakeStream:
+    def open_tab(self, requests: Sequence[AIRequest], *, plan: str) -> Tab:
+        if self.refuse is not None:
+            raise self.refuse
+        tab = Tab(Reservation(ref=Any, id="r1", tokens=0, requests=len(requests)))
+        self.tabs.append((len(requests), tab))
+        return tab
+
+    def close_tab(self, tab: Tab) -> None:
+        self.closed.append(tab)
+
+    def stream(self, request: AIRequest, *, plan: str, tab: Tab | None = None) -> FakeStream:
         self._call(request)
+        if tab is not None:
+            assert tab.take()
         return self.stream_handle
 
-    def structured(self, request: AIRequest, output: type[M], *, plan: str) -> tuple[M, AIResult]:
+    def structured(
+        self,
+        request: AIRequest,
+        output: type[M],
+        *,
+        plan: str,
+        tab: Tab | None = None,
+        cache: bool = True,
+    ) -> tuple[M, AIResult]:
         self._call(request)
+        if tab is not None:
+            assert tab.take(), "a call the tab does not hold"
         if self.enrichment_fails is not None:
             raise self.enrichment_fails
         if output is IntentResult:

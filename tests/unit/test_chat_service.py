@@ -54,22 +54,23 @@ def test_one_turn_creates_streams_and_enriches_the_reply_in_that_order() -> None
 
     assert answer(chat, gateway) is True
 
-    # Every read and write of one turn (the Firestore repository does one each).
+    # Every read and write of one turn (the Firestore repository does one each; the
+    # messages are a query, one read per message found).
     assert chat.ops == [
-        "message",
+        "recent_messages",  # the context, and the message being answered
         "create_reply",
+        "conversation",
         "touch",
         "reader",
-        "conversation",
-        "recent_messages",
         "reply_streaming",
         "reply_done",
-        "add_usage",
         "label_message",
-        "conversation",
-        "set_title",
-        "recent_messages",
+        "conclude",  # usage and title in one write
     ]
+    # One quota reservation for the reply, the intent and the title, settled once.
+    assert [held for held, _ in gateway.tabs] == [3]
+    assert gateway.closed == [gateway.tabs[0][1]]
+    assert chat.usage.output_tokens == 3
     reply = chat.reply("m1")
     assert reply["status"] == "done"
     assert reply["text"] == "Hello, world"
@@ -96,7 +97,8 @@ def test_a_duplicate_delivery_does_nothing() -> None:
 
     assert answer(chat, gateway, rate) is False
 
-    assert chat.ops == ["message", "create_reply"]  # the create found the reply: stop
+    # The create found the reply: stop.
+    assert chat.ops == ["recent_messages", "create_reply"]
     assert chat.reply("m1") == first
     assert len(gateway.requests) == calls
     assert rate.hits == 1  # counted once
@@ -109,7 +111,8 @@ def test_a_reply_or_a_missing_message_is_not_answered(mid: str) -> None:
     chat.ops.clear()
 
     assert answer(chat, FakeGateway(), mid=mid) is False
-    assert chat.ops == ["message"]
+    # Not among the newest messages (a reply is, "nope" is not): read on its own.
+    assert chat.ops == (["recent_messages"] if mid == "a_m1" else ["recent_messages", "message"])
 
 
 def test_over_the_rate_the_reply_says_so_and_no_model_is_called() -> None:
@@ -136,7 +139,8 @@ def test_enrichment_failing_leaves_the_reply_done() -> None:
     assert answer(chat, gateway) is True
     assert chat.reply("m1")["status"] == "done"
     assert chat.labels == {}
-    assert chat.doc == ConversationDoc()  # untitled
+    assert chat.doc == ConversationDoc(exists=True)  # untitled
+    assert gateway.closed == [gateway.tabs[0][1]]  # the reply's usage settled all the same
 
 
 def test_a_titled_conversation_is_not_titled_again() -> None:
@@ -159,8 +163,9 @@ def test_turns_that_leave_the_context_are_summarised_once() -> None:
     assert gateway.purposes() == ["chat", "classify", "summarize"]
     assert gateway.requests[-1].messages[0].content.startswith("user: 000")
     assert chat.doc == ConversationDoc(
-        title="Long", summary="They talked about tides.", summary_covers=1
+        title="Long", summary="They talked about tides.", summary_covers=1, exists=True
     )
+    assert [held for held, _ in gateway.tabs] == [2]  # reply and intent (a summary is rare)
 
     chat.replies.pop("m2")
     answer(chat, gateway, mid="m2")  # nothing more has left the window since
@@ -219,3 +224,28 @@ def test_only_a_failed_reply_can_be_retried() -> None:
     with pytest.raises(FailedPrecondition):
         retry(chat, FakeGateway(), rate)
     assert rate.hits == 0  # a refused retry does not count against the rate
+
+
+def test_a_turn_in_an_existing_conversation_counts_itself_with_its_usage() -> None:
+    chat = FakeConversation(
+        messages=[("m1", "Again")], conversation=ConversationDoc(title="Mine", exists=True)
+    )
+    gateway = FakeGateway()
+
+    answer(chat, gateway)
+
+    assert "touch" not in chat.ops  # counted in the one conversation write at the end
+    assert chat.ops[-2:] == ["label_message", "conclude"]
+    assert chat.message_count == 2
+    assert [held for held, _ in gateway.tabs] == [2]  # reply and intent: already titled
+
+
+def test_a_refused_turn_in_an_existing_conversation_still_counts() -> None:
+    chat = FakeConversation(
+        messages=[("m1", "Again")], conversation=ConversationDoc(title="Mine", exists=True)
+    )
+
+    answer(chat, FakeGateway(), deny)
+
+    assert chat.message_count == 2
+    assert chat.ops[-2:] == ["reply_refused", "touch"]
