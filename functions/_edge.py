@@ -41,10 +41,11 @@ CLAIMS = ("role", "plan")
 def on_call(**options: Any) -> Callable[[Callable[..., Any]], Any]:
     """`https_fn.on_call`, behind a guard on the raw body.
 
-    The SDK parses the request body before any code of ours runs, and JSON nested a few
-    thousand levels deep makes that parse raise `RecursionError`, which the SDK answers
-    as `internal`. The guard parses first and answers `invalid-argument` instead (the
-    parse is repeated by the SDK; callable payloads are small, and the C parser fast).
+    The SDK parses the request body before any code of ours runs, and answers `internal`
+    whenever that parse fails: JSON nested a few thousand levels deep (`RecursionError`),
+    an integer of more than 4,300 digits, bytes that are not UTF-8, text that is not JSON.
+    The guard parses first and answers each of those with `invalid-argument` (the parse
+    is repeated by the SDK; callable payloads are small, and the C parser fast).
     """
 
     def decorate(handler: Callable[..., Any]) -> Any:
@@ -56,8 +57,8 @@ def on_call(**options: Any) -> Callable[[Callable[..., Any]], Any]:
                 json.loads(request.get_data(cache=True) or b"null")
             except RecursionError:
                 return _refusal("data: is nested too deeply", field="data")
-            except ValueError:
-                pass  # not JSON: the SDK answers that with its own 400
+            except ValueError as exc:  # UnicodeDecodeError and JSONDecodeError included
+                return _refusal(f"the request body is not valid JSON: {exc}"[:300], field="")
             return registered(request)
 
         return guarded

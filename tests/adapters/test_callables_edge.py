@@ -76,3 +76,24 @@ def test_an_unknown_field_is_invalid_argument_naming_a_field(function: str) -> N
     assert status == 400, body
     assert body["error"]["status"] == "INVALID_ARGUMENT"
     assert "field" in body["error"]["details"]
+
+
+@pytest.mark.parametrize("function", CALLABLES)
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"data": {"n": ' + b"1" * 5_000 + b"}}",  # past Python's 4,300-digit int limit
+        b"\xff\xfe\x00not json",  # not UTF-8
+        b'{"data": ',  # cut short
+    ],
+)
+def test_a_body_the_sdk_cannot_parse_is_invalid_argument_not_internal(
+    function: str, body: bytes
+) -> None:
+    headers = {"Authorization": f"Bearer {unsigned_token('u1', email='u1@aura.test')}"}
+    with Flask(__name__).test_request_context(
+        "/", method="POST", data=body, content_type="application/json", headers=headers
+    ):
+        response = getattr(main, function)(request)
+    assert response.status_code == 400
+    assert response.get_json()["error"]["status"] == "INVALID_ARGUMENT"

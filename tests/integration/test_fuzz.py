@@ -154,6 +154,8 @@ def test_callables_refuse_hostile_payloads_clearly(user: emu.User, function: str
 
     for fixed in (deep(50), deep(5_000), '{"data": ' + deep(5_000) + "}", "[]", "null"):
         send(fixed if fixed.startswith('{"data"') else '{"data": ' + fixed + "}")
+    send('{"data": {"n": ' + "9" * 5_000 + "}}")  # an int Python will not parse
+    send('{"data": ')  # not JSON at all
 
     @settings(
         max_examples=EXAMPLES,
