@@ -34,7 +34,7 @@ from functions.http.webhook import webhook
 from functions.pubsub.on_event_published import on_event_published
 
 # Task queues
-from functions.queues.fireschedule import fireschedule
+from functions.queues.firetimer import firetimer
 from functions.queues.rearm import rearm
 from functions.queues.runstep import runstep
 
@@ -46,7 +46,7 @@ __all__ = [
     "delete_conversation",
     "delete_workflow",
     "ensure_profile",
-    "fireschedule",
+    "firetimer",
     "health",
     "on_calendar_event_written",
     "on_chat_message_created",

@@ -5,6 +5,8 @@ to discover functions, and every cold start pays for what importing does).
     gateway_config()    the AI providers' keys, models and base URLs
     gateway()           the AI gateway over them (chat, `ai` and `decision` nodes)
     workflow_runtime()  Firestore, Cloud Tasks, the gateway and Pub/Sub, for the engine
+    timer_kinds()       every feature's timers, by kind (fired by `firetimer`, repaired
+                        by `sweep`): a feature with timers adds its kind here
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from shared.platform import clients as platform
 
 if TYPE_CHECKING:  # pragma: no cover
     from shared.ai.gateway import Gateway
+    from shared.platform.timers import TimerKind
     from shared.workflows.executions import WorkflowServices
 
 
@@ -74,3 +77,11 @@ def workflow_runtime() -> WorkflowServices:
         # The local stack's test servers live on loopback; production refuses private URLs.
         allow_private_urls=platform.in_emulator(),
     )
+
+
+@functools.cache
+def timer_kinds() -> dict[str, TimerKind]:
+    from shared.workflows import schedules
+
+    kinds = [schedules.timer_kind(workflow_runtime())]
+    return {kind.name: kind for kind in kinds}

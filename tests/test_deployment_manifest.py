@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # name -> (trigger, secrets, retry). Retry is None for HTTP and callables (no retries).
 # A secret is bound only where it is read: the AI keys by the functions that call a model
 # (runstep runs `ai` and `decision` nodes) and by health, which reports which providers
-# have a key. Starting a run (run_workflow, retry_execution, webhook, fireschedule) only
+# have a key. Starting a run (run_workflow, retry_execution, webhook, firetimer) only
 # queues steps, so those functions never hold the keys.
 EXPECTED: dict[str, tuple[str, set[str], bool | None]] = {
     "health": ("https", {"OPENAI_API_KEY", "ANTHROPIC_API_KEY"}, None),
@@ -39,7 +39,7 @@ EXPECTED: dict[str, tuple[str, set[str], bool | None]] = {
     "retry_execution": ("callable", set(), None),
     "webhook": ("https", set(), None),
     "runstep": ("task-queue", {"OPENAI_API_KEY", "ANTHROPIC_API_KEY"}, None),
-    "fireschedule": ("task-queue", set(), None),
+    "firetimer": ("task-queue", set(), None),
     "rearm": ("task-queue", set(), None),
     "sweep": ("schedule", set(), None),
     "on_event_published": ("google.cloud.pubsub.topic.v1.messagePublished", set(), True),

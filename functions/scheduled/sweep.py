@@ -6,7 +6,7 @@ from firebase_functions import scheduler_fn
 from firebase_functions.options import Timezone
 
 from functions import _clients
-from shared.platform import logs
+from shared.platform import clients, logs, timers
 from shared.workflows import sweeper
 
 SCHEDULE = "*/5 * * * *"
@@ -15,7 +15,10 @@ SCHEDULE = "*/5 * * * *"
 @scheduler_fn.on_schedule(schedule=SCHEDULE, timezone=Timezone("UTC"))
 def sweep(event: scheduler_fn.ScheduledEvent) -> None:
     """Every five minutes: executions whose step task was lost get it queued again (or
-    fail at their deadline); schedule chains whose next task was lost are re-armed.
-    Idempotent: a second sweep finds nothing left to repair."""
-    report = sweeper.sweep(rt=_clients.workflow_runtime(), now=datetime.now(UTC))
+    fail at their deadline); timers of every kind whose task was lost (schedule chains,
+    ...) are re-armed. Idempotent: a second sweep finds nothing left to repair."""
+    now = datetime.now(UTC)
+    report = sweeper.sweep(rt=_clients.workflow_runtime(), now=now)
+    kinds = _clients.timer_kinds().values()
+    report |= timers.repair_all(clients.get_db(), kinds, now=now)
     logs.info("sweep done", **report)

@@ -1,12 +1,13 @@
-"""Schedule triggers: each run is a timer (`shared.platform.timers`) at its cron time.
+"""Schedule triggers: each run is a timer (`shared.platform.timers`) of kind "schedule".
 
-`_schedules/{server_key(uid, wid)}` (server-only) is the timer's record: cron, time zone
-and `nextFireAt`. Arming queues a task on the `fireschedule` queue named from
-(uid/wid, time), so arming the same time twice makes one task. When the task fires it
+`_schedules/{server_key(uid, wid)}` (server-only) is the timer's record: uid, workflow
+id, cron, time zone and `nextFireAt`. Arming queues a `firetimer` task named from
+(record, time), so arming the same time twice makes one task. When it fires, `on_fire`
 starts the run (execution id derived from the fire time: a duplicate delivery starts
-nothing new), arms the next time, then moves `nextFireAt` on. A task whose time is no
-longer `nextFireAt` (the schedule changed or was removed) does nothing. Missed times are
-not caught up: a chain the sweeper finds broken is re-armed from now.
+nothing new) and names the next cron time, which the timer arms before moving on. A
+task whose time is no longer `nextFireAt` (the schedule changed or was removed) does
+nothing. Missed times are not caught up: a chain the sweeper finds broken is re-armed
+from now.
 """
 
 from __future__ import annotations
@@ -15,11 +16,11 @@ import hashlib
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from shared.errors import AuraError, NotFound
+from shared.ids import server_key
 from shared.platform import logs, timers
 from shared.platform.cloud_tasks import Enqueuer
+from shared.platform.timers import Fired, TimerKind
 from shared.workflows.cron import next_fire
 from shared.workflows.executions import RunWorkflow, WorkflowServices, start_execution
 from shared.workflows.models import Definition, ScheduleTrigger, WorkflowDoc
@@ -28,19 +29,13 @@ from shared.workflows.repository import SCHEDULES, schedule_ref, workflow_ref
 if TYPE_CHECKING:  # pragma: no cover
     from google.cloud.firestore import Client
 
-SCHEDULE_QUEUE = "fireschedule"
-BROKEN_AFTER = timers.BROKEN_AFTER
+KIND = "schedule"
 RETRY_REPAIR_AFTER = timers.RETRY_REPAIR_AFTER
 
 
-class FireTask(BaseModel):
-    """The Cloud Tasks payload of one scheduled run."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    uid: str = Field(min_length=1, max_length=128)
-    workflow_id: str = Field(min_length=1, max_length=128)
-    fire_at: datetime
+def timer_id(uid: str, workflow_id: str) -> str:
+    """The id of a workflow's schedule record (and of its timer)."""
+    return server_key(uid, workflow_id)
 
 
 def schedule_of(workflow: Definition | None) -> ScheduleTrigger | None:
@@ -68,8 +63,7 @@ def sync(
         ref.delete()
         return None
     at = next_fire(trigger.cron, trigger.timezone, now)
-    _arm(enqueuer, uid, workflow_id, at)
-    ref.set(_record(uid, workflow_id, trigger, at, now))
+    ref.set(_arm(enqueuer, uid=uid, workflow_id=workflow_id, trigger=trigger, at=at, now=now))
     return at
 
 
@@ -88,8 +82,7 @@ def arm_before_save(
     if trigger is None:
         return None
     at = next_fire(trigger.cron, trigger.timezone, now)
-    _arm(enqueuer, uid, workflow_id, at)
-    return _record(uid, workflow_id, trigger, at, now)
+    return _arm(enqueuer, uid=uid, workflow_id=workflow_id, trigger=trigger, at=at, now=now)
 
 
 def sync_stored(
@@ -103,10 +96,19 @@ def sync_stored(
     )
 
 
-def _record(
-    uid: str, workflow_id: str, trigger: ScheduleTrigger, at: datetime, now: datetime
+def _arm(
+    enqueuer: Enqueuer,
+    *,
+    uid: str,
+    workflow_id: str,
+    trigger: ScheduleTrigger,
+    at: datetime,
+    now: datetime,
 ) -> dict[str, Any]:
-    return timers.record(
+    return timers.arm(
+        enqueuer,
+        kind=KIND,
+        record_id=timer_id(uid, workflow_id),
         at=at,
         now=now,
         uid=uid,
@@ -116,63 +118,18 @@ def _record(
     )
 
 
-def _arm(enqueuer: Enqueuer, uid: str, workflow_id: str, at: datetime) -> None:
-    task = FireTask(uid=uid, workflow_id=workflow_id, fire_at=at)
-    timers.enqueue(
-        enqueuer,
-        queue=SCHEDULE_QUEUE,
-        key=f"{uid}/{workflow_id}",
-        at=at,
-        payload=task.model_dump(mode="json"),
-    )
-
-
 def run_id(uid: str, workflow_id: str, fire_at: datetime) -> str:
     """The execution id of one scheduled run: the same for every delivery of its task."""
     return hashlib.sha256(f"{uid}/{workflow_id}@{fire_at.isoformat()}".encode()).hexdigest()[:20]
 
 
-def fire(*, rt: WorkflowServices, task: FireTask, now: datetime) -> str:
-    """Start the run for `task` and arm the next one. Returns "fired", "stale" (the
-    schedule moved on or was removed) or "skipped" (the run could not start)."""
-    ref = schedule_ref(rt.db, task.uid, task.workflow_id)
-    armed = timers.armed_for(ref.get(), task.fire_at)
-    if armed is None:
-        return "stale"
-    outcome = "fired"
-    try:
-        start_execution(
-            rt=rt,
-            uid=task.uid,
-            command=RunWorkflow(
-                workflow_id=task.workflow_id, input={"fireAt": task.fire_at.isoformat()}
-            ),
-            trigger={"type": "schedule", "fireAt": task.fire_at, "cron": armed["cron"]},
-            now=now,
-            execution_id=run_id(task.uid, task.workflow_id, task.fire_at),
-        )
-    except NotFound:
-        ref.delete()  # the workflow is gone: so is its schedule
-        return "stale"
-    except AuraError as exc:  # e.g. too many runs still going: this time is skipped
-        logs.warning("scheduled run skipped", workflowId=task.workflow_id, error=exc.message)
-        outcome = "skipped"
-    following = next_fire(armed["cron"], armed["timezone"], max(task.fire_at, now))
-    _arm(rt.enqueuer, task.uid, task.workflow_id, following)  # before moving on: a retry re-arms
-    timers.move_on(rt.db, ref, fired_at=task.fire_at, following=following)
-    return outcome
+def timer_kind(rt: WorkflowServices) -> TimerKind:
+    """Schedules as a timer kind: what a fire does and how a lost chain is re-armed."""
 
+    def on_fire(record_id: str, record: dict[str, Any], at: datetime, now: datetime) -> Fired:
+        return fire(rt=rt, record=record, fire_at=at, now=now)
 
-def repair_chains(*, rt: WorkflowServices, now: datetime, limit: int = 200) -> dict[str, int]:
-    """Re-arm schedules whose armed time passed without firing (a lost task), each on
-    its own (`timers.repair`): from the workflow as stored now, or removed when it no
-    longer has a schedule.
-
-    Returns:
-        {"repaired": re-armed or removed; "errors": failed, tried again later}.
-    """
-
-    def resync(record: dict[str, Any]) -> datetime | None:
+    def on_repair(record_id: str, record: dict[str, Any], now: datetime) -> datetime | None:
         return sync_stored(
             db=rt.db,
             enqueuer=rt.enqueuer,
@@ -181,4 +138,29 @@ def repair_chains(*, rt: WorkflowServices, now: datetime, limit: int = 200) -> d
             now=now,
         )
 
-    return timers.repair(rt.db, collection=SCHEDULES, now=now, repair_one=resync, limit=limit)
+    return TimerKind(name=KIND, collection=SCHEDULES, on_fire=on_fire, on_repair=on_repair)
+
+
+def fire(
+    *, rt: WorkflowServices, record: dict[str, Any], fire_at: datetime, now: datetime
+) -> Fired:
+    """Start the run armed for `fire_at` and name the next time. Outcomes: "fired",
+    "skipped" (the run could not start, e.g. too many runs going; the chain goes on) or
+    "stale" (the workflow is gone: so is its schedule)."""
+    uid, workflow_id = record["uid"], record["workflowId"]
+    outcome = "fired"
+    try:
+        start_execution(
+            rt=rt,
+            uid=uid,
+            command=RunWorkflow(workflow_id=workflow_id, input={"fireAt": fire_at.isoformat()}),
+            trigger={"type": "schedule", "fireAt": fire_at, "cron": record["cron"]},
+            now=now,
+            execution_id=run_id(uid, workflow_id, fire_at),
+        )
+    except NotFound:
+        return Fired("stale")
+    except AuraError as exc:  # e.g. too many runs still going: this time is skipped
+        logs.warning("scheduled run skipped", workflowId=workflow_id, error=exc.message)
+        outcome = "skipped"
+    return Fired(outcome, next_fire(record["cron"], record["timezone"], max(fire_at, now)))

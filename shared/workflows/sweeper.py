@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from shared.platform import logs
-from shared.workflows import schedules
 from shared.workflows.executions import (
     Run,
     WorkflowServices,
@@ -26,15 +25,15 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def sweep(*, rt: WorkflowServices, now: datetime) -> dict[str, int]:
-    """Repair stuck executions and broken schedule chains. Returns counts by outcome
-    (`errors`: executions that failed to repair; `scheduleErrors`: schedules).
+    """Repair stuck executions. Returns counts by outcome (`errors`: executions that
+    failed to repair). Schedule chains are timers: `timers.repair_all` repairs them.
 
-    Every item is repaired on its own, and so is each of the two parts: a failure is
-    logged and counted, and the rest of the sweep goes on."""
+    Every item is repaired on its own: a failure is logged and counted, and the rest of
+    the sweep goes on."""
     outcomes: Counter[str] = Counter()
     try:
         lost = stuck(rt.db, now)
-    except Exception as exc:  # the schedules below must still be repaired
+    except Exception as exc:  # the timers must still be repaired
         logs.error("sweep could not list stuck executions", error=repr(exc)[:500])
         outcomes["errors"] += 1
         lost = []
@@ -44,13 +43,6 @@ def sweep(*, rt: WorkflowServices, now: datetime) -> dict[str, int]:
         except Exception as exc:  # one bad execution must not stop the sweep
             logs.error("sweep failed for an execution", path=ref.path, error=repr(exc)[:500])
             outcomes["errors"] += 1
-    try:
-        chains = schedules.repair_chains(rt=rt, now=now)
-    except Exception as exc:  # e.g. the query itself failed: the next sweep tries again
-        logs.error("sweep could not list broken schedules", error=repr(exc)[:500])
-        chains = {"repaired": 0, "errors": 1}
-    outcomes["schedules"] = chains["repaired"]
-    outcomes["scheduleErrors"] = chains["errors"]
     return dict(outcomes)
 
 

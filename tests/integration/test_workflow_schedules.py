@@ -12,18 +12,34 @@ from typing import Any
 import pytest
 
 from shared.errors import FailedPrecondition
-from shared.platform import clients
+from shared.platform import clients, timers
 from shared.platform.cloud_tasks import HORIZON, REARM_QUEUE, hop_name, hops_left, task_name
-from shared.platform.timers import task_name as fire_key
+from shared.platform.timers import TIMER_QUEUE, TimerTask
 from shared.workflows import repository, schedules, service, sweeper
 from shared.workflows.cron import next_fire
 from shared.workflows.executions import RunWorkflow, start_execution
 from shared.workflows.models import SaveWorkflow
-from shared.workflows.schedules import FireTask
 from tests.support import emulators as emu
 from tests.support.workflows import held_runtime, live_runtime
 
 pytestmark = pytest.mark.usefixtures("standin")
+
+
+def fire_key(uid: str, workflow_id: str, at: datetime) -> str:
+    """The task name of a workflow's schedule armed for `at`."""
+    return timers.task_name(timers.key_of("schedule", schedules.timer_id(uid, workflow_id)), at)
+
+
+def fire(rt: Any, uid: str, workflow_id: str, at: datetime, now: datetime) -> str:
+    """Deliver a schedule's timer task for `at`, as `firetimer` would."""
+    task = TimerTask(kind="schedule", id=schedules.timer_id(uid, workflow_id), at=at)
+    kinds = {"schedule": schedules.timer_kind(rt)}
+    return timers.fire(rt.db, rt.enqueuer, kinds, task, now)
+
+
+def sweep_timers(rt: Any, now: datetime) -> dict[str, int]:
+    return timers.repair_all(rt.db, [schedules.timer_kind(rt)], now=now)
+
 
 NOTIFY = [{"id": "tell", "type": "notify", "config": {"title": "tick", "body": "{{ input }}"}}]
 
@@ -53,7 +69,7 @@ def held_fire_at(eta: datetime) -> bool:
 
     def held() -> bool:
         return any(
-            t["queue"] == schedules.SCHEDULE_QUEUE and datetime.fromisoformat(t["eta"]) == eta
+            t["queue"] == TIMER_QUEUE and datetime.fromisoformat(t["eta"]) == eta
             for t in emu.clock_state()["held"]
         )
 
@@ -108,16 +124,14 @@ def test_a_fire_task_delivered_twice_starts_one_run(user: emu.User) -> None:
     saved = save(user, [{"type": "schedule", "cron": "0 6 * * *", "timezone": "Asia/Tokyo"}])
     fire_at = datetime.fromisoformat(saved["nextRunAt"])
     rt, enqueuer = held_runtime()
-    task = FireTask(uid=user.uid, workflow_id=saved["id"], fire_at=fire_at)
-
-    first = schedules.fire(rt=rt, task=task, now=fire_at)
-    second = schedules.fire(rt=rt, task=task, now=fire_at + timedelta(seconds=5))
+    first = fire(rt, user.uid, saved["id"], fire_at, now=fire_at)
+    second = fire(rt, user.uid, saved["id"], fire_at, now=fire_at + timedelta(seconds=5))
 
     assert (first, second) == ("fired", "stale")
     assert len(runs(user.uid)) == 1
     following = next_fire("0 6 * * *", "Asia/Tokyo", fire_at)
     assert (armed(user.uid, saved["id"]) or {})["nextFireAt"] == following
-    fires = [t for t in enqueuer.tasks if t.queue == schedules.SCHEDULE_QUEUE]
+    fires = [t for t in enqueuer.tasks if t.queue == TIMER_QUEUE]
     assert [t.at for t in fires] == [following]
 
 
@@ -126,9 +140,7 @@ def test_a_stale_fire_task_starts_nothing(user: emu.User) -> None:
     rt, _ = held_runtime()
     elsewhen = datetime.fromisoformat(saved["nextRunAt"]) - timedelta(days=1)
 
-    outcome = schedules.fire(
-        rt=rt, task=FireTask(uid=user.uid, workflow_id=saved["id"], fire_at=elsewhen), now=elsewhen
-    )
+    outcome = fire(rt, user.uid, saved["id"], elsewhen, now=elsewhen)
 
     assert outcome == "stale"
     assert runs(user.uid) == []
@@ -190,12 +202,12 @@ def test_the_sweeper_rearms_a_broken_schedule_chain(user: emu.User) -> None:
     backdate(ref, 30, "nextFireAt")  # its task was lost: the time passed, nothing fired
 
     now = datetime.now(UTC)
-    sweeper.sweep(rt=live_runtime(), now=now)  # (the clock's own sweep may get there first)
+    sweep_timers(live_runtime(), now)  # (the clock's own sweep may get there first)
 
     expected = next_fire("15 * * * *", "UTC", now)
     assert (ref.get().to_dict() or {})["nextFireAt"] == expected
     assert held_fire_at(expected)
-    assert sweeper.sweep(rt=live_runtime(), now=now)["schedules"] == 0
+    assert sweep_timers(live_runtime(), now)["schedules"] == 0
 
 
 # --- Far times: Cloud Tasks' 30-day horizon ---------------------------------------------
@@ -240,10 +252,10 @@ def test_a_far_schedule_saves_and_waits_in_hops_inside_the_horizon(
 
     assert datetime.fromisoformat(saved["nextRunAt"]) == at
     assert (armed(user.uid, saved["id"]) or {})["nextFireAt"] == at
-    name = fire_key(f"{user.uid}/{saved['id']}", at)
+    name = fire_key(user.uid, saved["id"], at)
     hops = hops_left(at, now)
     if hops == 0:  # (near enough today: no hop needed)
-        task = held_task(schedules.SCHEDULE_QUEUE, name)
+        task = held_task(TIMER_QUEUE, name)
         assert datetime.fromisoformat(task["eta"]) == at
     else:
         task = held_task(REARM_QUEUE, hop_name(name, at, hops))
@@ -292,17 +304,17 @@ def test_a_delay_until_40_days_ahead_waits_in_a_hop(user: emu.User) -> None:
 
 @pytest.mark.parametrize(
     ("ahead", "queue"),
-    [(timedelta(days=2), schedules.SCHEDULE_QUEUE), (timedelta(days=50), REARM_QUEUE)],
+    [(timedelta(days=2), TIMER_QUEUE), (timedelta(days=50), REARM_QUEUE)],
     ids=["last-hop", "middle-hop"],
 )
 def test_a_hop_delivered_twice_rearms_once(user: emu.User, ahead: timedelta, queue: str) -> None:
     at = (datetime.now(UTC) + ahead).replace(microsecond=0)
-    name = fire_key(f"{user.uid}/nothing-armed", at)  # fires stale: no schedule is armed
-    fire = FireTask(uid=user.uid, workflow_id="nothing-armed", fire_at=at)
-    payload = fire.model_dump(mode="json")
-    hop = {"queue": "fireschedule", "name": name, "at": at.isoformat(), "payload": payload}
+    name = fire_key(user.uid, "nothing-armed", at)  # fires stale: no schedule is armed
+    task = TimerTask(kind="schedule", id=schedules.timer_id(user.uid, "nothing-armed"), at=at)
+    payload = task.model_dump(mode="json")
+    hop = {"queue": TIMER_QUEUE, "name": name, "at": at.isoformat(), "payload": payload}
 
-    last_hop = queue == schedules.SCHEDULE_QUEUE
+    last_hop = queue == TIMER_QUEUE
     expected, eta = (name, at) if last_hop else (hop_name(name, at, 1), at - HORIZON)
     before = held_at(queue, eta)
     for _ in range(2):  # Cloud Tasks delivers at least once: here, exactly twice
@@ -344,17 +356,17 @@ def test_one_bad_schedule_does_not_stop_the_repair_of_the_others(user: emu.User)
         backdate(ref, 30, "nextFireAt")
 
     now = datetime.now(UTC)
-    report = sweeper.sweep(rt=live_runtime(), now=now)
+    report = sweep_timers(live_runtime(), now)
 
     assert (report["schedules"], report["scheduleErrors"]) == (1, 2)
     expected = next_fire("15 * * * *", "UTC", now)
     assert (refs[0].get().to_dict() or {})["nextFireAt"] == expected
-    held_task(schedules.SCHEDULE_QUEUE, fire_key(f"{user.uid}/{good['id']}", expected))
+    held_task(TIMER_QUEUE, fire_key(user.uid, good["id"], expected))
     for failed in (refs[1], nobody):  # logged, and tried again after the others
         stored = failed.get().to_dict() or {}
         assert stored["nextFireAt"] == now + schedules.RETRY_REPAIR_AFTER
         assert stored["repairError"]
-    again = sweeper.sweep(rt=live_runtime(), now=now)
+    again = sweep_timers(live_runtime(), now)
     assert (again["schedules"], again["scheduleErrors"]) == (0, 0)
 
 
@@ -409,7 +421,10 @@ def test_a_save_that_fails_after_queueing_leaves_only_a_task_that_does_nothing(
         )
     assert armed(user.uid, "wstale") is None
     [task] = enqueuer.tasks
-    fired = schedules.fire(rt=rt, task=FireTask.model_validate(task.payload), now=datetime.now(UTC))
+    kinds = {"schedule": schedules.timer_kind(rt)}
+    fired = timers.fire(
+        rt.db, enqueuer, kinds, TimerTask.model_validate(task.payload), datetime.now(UTC)
+    )
     assert fired == "stale"
     assert runs(user.uid) == []
 

@@ -45,9 +45,9 @@ def test_a_time_inside_the_horizon_is_queued_as_it_is(ahead: timedelta | None) -
     tasks, sent = enqueuer()
     at = None if ahead is None else NOW + ahead
 
-    assert tasks.enqueue("fireschedule", PAYLOAD, name="sched-1", at=at)
+    assert tasks.enqueue("firetimer", PAYLOAD, name="tmr-1", at=at)
 
-    assert sent.tasks == [Enqueued("fireschedule", PAYLOAD, "sched-1", at)]
+    assert sent.tasks == [Enqueued("firetimer", PAYLOAD, "tmr-1", at)]
 
 
 def test_a_time_in_the_past_is_queued_as_it_is() -> None:
@@ -79,11 +79,11 @@ def test_just_past_the_horizon_the_hop_comes_at_once_and_the_real_task_next() ->
     tasks, sent = enqueuer()
     at = NOW + HORIZON + timedelta(seconds=1)
 
-    tasks.enqueue("fireschedule", PAYLOAD, name="sched-1", at=at)
+    tasks.enqueue("firetimer", PAYLOAD, name="tmr-1", at=at)
     assert sent.tasks[0].at == NOW + timedelta(seconds=1)
     run_hop(sent.tasks[0], sent)
 
-    assert sent.tasks[1] == Enqueued("fireschedule", PAYLOAD, "sched-1", at)
+    assert sent.tasks[1] == Enqueued("firetimer", PAYLOAD, "tmr-1", at)
 
 
 @pytest.mark.parametrize(
@@ -96,7 +96,7 @@ def test_a_chain_of_hops_ends_in_the_real_task_with_every_time_inside_the_limit(
     tasks, sent = enqueuer()
     at = NOW + ahead
 
-    tasks.enqueue("fireschedule", PAYLOAD, name="sched-1", at=at)
+    tasks.enqueue("firetimer", PAYLOAD, name="tmr-1", at=at)
     queued_at = NOW
     while sent.tasks[-1].queue == REARM_QUEUE:
         hop = sent.tasks[-1]
@@ -106,7 +106,7 @@ def test_a_chain_of_hops_ends_in_the_real_task_with_every_time_inside_the_limit(
         assert run_hop(hop, sent)
 
     real = sent.tasks[-1]
-    assert real == Enqueued("fireschedule", PAYLOAD, "sched-1", at)
+    assert real == Enqueued("firetimer", PAYLOAD, "tmr-1", at)
     assert at - queued_at <= HORIZON < CLOUD_TASKS_MAX_AHEAD
     assert len(sent.tasks) - 1 == hops_left(at, NOW)  # the fewest hops: one per horizon
 
@@ -114,7 +114,7 @@ def test_a_chain_of_hops_ends_in_the_real_task_with_every_time_inside_the_limit(
 def test_a_hop_delivered_twice_rearms_once() -> None:
     tasks, sent = enqueuer()
     at = NOW + timedelta(days=100)
-    tasks.enqueue("fireschedule", PAYLOAD, name="sched-1", at=at)
+    tasks.enqueue("firetimer", PAYLOAD, name="tmr-1", at=at)
     hop = sent.tasks[0]
 
     first = run_hop(hop, sent)
@@ -139,10 +139,10 @@ def test_arming_the_same_far_task_again_later_joins_the_chain_already_queued() -
     """A schedule saved twice, days apart, must not grow a second chain."""
     at = NOW + timedelta(days=100)
     tasks, sent = enqueuer()
-    assert tasks.enqueue("fireschedule", PAYLOAD, name="sched-1", at=at)
+    assert tasks.enqueue("firetimer", PAYLOAD, name="tmr-1", at=at)
 
     again = CloudTasks(send=sent, clock=lambda: NOW + timedelta(days=3))
-    assert not again.enqueue("fireschedule", PAYLOAD, name="sched-1", at=at)
+    assert not again.enqueue("firetimer", PAYLOAD, name="tmr-1", at=at)
     assert len(sent.tasks) == 1
 
 

@@ -36,15 +36,27 @@ def test_a_time_is_one_task_name_whatever_its_zone() -> None:
         timers.task_name("u/w", AT.replace(tzinfo=None))
 
 
-def test_arming_the_same_time_twice_queues_one_task() -> None:
+def test_arming_the_same_time_twice_queues_one_task_naming_the_timer() -> None:
     queue = Recording()
     for _ in range(2):
-        timers.enqueue(queue, queue="fireschedule", key="u/w", at=AT, payload={"x": 1})
-    assert [(q, at) for q, _, _, at in queue.calls] == [("fireschedule", AT)]
+        record = timers.arm(queue, kind="probe", record_id="r1", at=AT, now=AT, cron="x")
+    assert [(q, at) for q, _, _, at in queue.calls] == [(timers.TIMER_QUEUE, AT)]
+    [(_, payload, name, _)] = queue.calls
+    assert timers.TimerTask.model_validate(payload) == timers.TimerTask(
+        kind="probe", id="r1", at=AT
+    )
+    assert name == timers.task_name(timers.key_of("probe", "r1"), AT)
+    assert record == {"cron": "x", "nextFireAt": AT, "armedAt": AT}
+
+
+@pytest.mark.parametrize("kind", ["", "Schedule", "a-b", "a_b", "x" * 33, "1st"])
+def test_a_task_of_a_malformed_kind_is_refused(kind: str) -> None:
+    with pytest.raises(ValueError, match="kind"):
+        timers.TimerTask(kind=kind, id="r1", at=AT)
 
 
 def test_a_record_holds_its_time_and_a_stale_task_finds_nothing() -> None:
-    record = timers.record(at=AT, now=AT - timedelta(days=1), uid="u", cron="0 8 * * *")
+    record = timers.arm(Recording(), kind="probe", record_id="r", at=AT, now=AT, uid="u")
     assert record["nextFireAt"] == AT
     snapshot = SimpleNamespace(exists=True, to_dict=lambda: record)
     assert timers.armed_for(snapshot, AT) == record  # type: ignore[arg-type]
