@@ -127,7 +127,7 @@ def test_fire_key_is_a_stable_hashed_task_id() -> None:
     when = utc(2025, 1, 15, 8, 0)
     key = fire_key("wf_123", when)
     digest = hashlib.sha256(b"wf_123:2025-01-15T08:00:00+00:00").hexdigest()
-    assert key == "sched-" + digest[:40]
+    assert key == "tmr-" + digest[:40]
     assert re.fullmatch(r"[A-Za-z0-9_-]{1,100}", key)
     assert fire_key("wf_123", when) == key
     assert fire_key("wf_124", when) != key
