@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from shared.ai import quotas
+from shared.ai import quotas, repository
 from shared.ai.config import GatewayConfig
 from shared.ai.errors import (
     AllProvidersFailed,
@@ -51,7 +51,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from google.cloud.firestore import Client
 
 M = TypeVar("M", bound=BaseModel)
-CACHE = "_aiCache"
 PRICES: dict[str, dict[str, float]] = {
     k: v
     for k, v in json.loads((Path(__file__).parent / "prices.json").read_text()).items()
@@ -244,7 +243,7 @@ class Gateway:
         return hashlib.sha256(body.encode()).hexdigest()
 
     def _cache_get(self, key: str) -> AIResult | None:
-        snapshot = self._db.collection(CACHE).document(key).get()
+        snapshot = repository.cache_ref(self._db, key).get()
         if not snapshot.exists:
             return None
         data = snapshot.to_dict() or {}
@@ -255,7 +254,7 @@ class Gateway:
 
     def _cache_put(self, key: str, result: AIResult) -> None:
         expires = self._now() + timedelta(seconds=self._config.cache_ttl_s)
-        self._db.collection(CACHE).document(key).set(
+        repository.cache_ref(self._db, key).set(
             {"result": result.model_dump(), "expiresAt": expires}
         )
 

@@ -32,11 +32,11 @@ import random
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from shared import registry
 from shared.ai.models import Usage
+from shared.ai.repository import usage_ref
 from shared.errors import ResourceExhausted, Unavailable
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -72,15 +72,6 @@ class Reservation:
 
 def quota_of(plan: str) -> Quota:
     return QUOTAS.get(plan, QUOTAS["free"])
-
-
-def usage_day(now: datetime) -> str:
-    return now.astimezone(UTC).strftime("%Y-%m-%d")
-
-
-def usage_ref(db: Client, uid: str, now: datetime) -> DocumentReference:
-    ref: DocumentReference = registry.user_collection(db, uid, "usage").document(usage_day(now))
-    return ref
 
 
 def live_reservations(ledger: dict[str, Any], now: datetime) -> dict[str, dict[str, Any]]:

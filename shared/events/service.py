@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import zlib
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from shared.events import repository
 from shared.events.models import (
     MAX_CAUSATION_DEPTH,
     MAX_EVENT_AGE_S,
@@ -19,19 +19,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from google.cloud.firestore import Client
 
 
-def events_counted(db: Client, day: str) -> int:
-    """Events recorded on `day` (UTC), summed over the counter shards."""
-    from google.cloud.firestore import FieldFilter
-
-    docs = db.collection(ANALYTICS).where(filter=FieldFilter("day", "==", day)).stream()
-    return sum(int((doc.to_dict() or {}).get("total", 0)) for doc in docs)
-
-
-EVENTS = "events"
-ANALYTICS = "_analytics"
 TOPIC = "aura-events"
 PUBLISH_TIMEOUT_S = 10.0
-COUNTER_SHARDS = 10
 
 
 def envelope_for(
@@ -100,11 +89,9 @@ def record(*, db: Client, envelope: EventEnvelope, now: datetime) -> str:
     if (now - envelope.time).total_seconds() > MAX_EVENT_AGE_S:
         return "stale"
     batch = db.batch()
-    batch.create(db.collection(EVENTS).document(envelope.id), envelope.to_firestore())
-    # Sharded daily counters: one document per day would be a hot spot at scale.
+    batch.create(repository.event_ref(db, envelope.id), envelope.to_firestore())
     day = now.strftime("%Y-%m-%d")
-    shard = zlib.crc32(envelope.id.encode()) % COUNTER_SHARDS
-    counter = db.collection(ANALYTICS).document(f"events-{day}-{shard}")
+    counter = repository.day_counter_ref(db, day, envelope.id)
     type_key = envelope.type.replace(".", "_")
     batch.set(
         counter,

@@ -12,7 +12,7 @@ import pytest
 from cloudevents.http import CloudEvent
 
 from functions.pubsub.on_event_published import on_event_published
-from shared.events import service
+from shared.events import repository, service
 from shared.events.models import MAX_CAUSATION_DEPTH, EventEnvelope
 from shared.platform import clients
 from tests.support import emulators as emu
@@ -86,7 +86,7 @@ def test_an_event_delivered_twice_is_recorded_and_counted_once() -> None:
     deliver(event)
 
     assert stored(event.id) is not None
-    assert service.events_counted(clients.get_db(), today()) == 1
+    assert repository.events_counted(clients.get_db(), today()) == 1
 
 
 def test_a_causation_chain_past_the_limit_is_refused() -> None:

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 import pytest
 
-from shared.ai import quotas
+from shared.ai import quotas, repository
 from shared.ai.errors import AllProvidersFailed
 from shared.ai.gateway import Tab, estimate_call
 from shared.ai.models import AIRequest, AIResult, Message
@@ -118,12 +118,12 @@ def ask(text: str, max_tokens: int = 200) -> AIRequest:
 
 
 def ledger() -> dict[str, Any]:
-    ref = quotas.usage_ref(clients.get_db(), "burst-user", datetime.now(UTC))
+    ref = repository.usage_ref(clients.get_db(), "burst-user", datetime.now(UTC))
     return ref.get().to_dict() or {}
 
 
 def set_ledger(**fields: Any) -> None:
-    ref = quotas.usage_ref(clients.get_db(), "burst-user", datetime.now(UTC))
+    ref = repository.usage_ref(clients.get_db(), "burst-user", datetime.now(UTC))
     ref.set({"requests": 0, "inputTokens": 0, "outputTokens": 0, "costUsd": 0.0, **fields})
 
 
