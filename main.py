@@ -8,15 +8,23 @@ import functions  # noqa: F401  (sets global options before any function is decl
 from functions.callables.cancel_execution import cancel_execution
 
 # Callables
+from functions.callables.delete_calendar_event import delete_calendar_event
 from functions.callables.delete_conversation import delete_conversation
+from functions.callables.delete_task import delete_task
 from functions.callables.delete_workflow import delete_workflow
 from functions.callables.ensure_profile import ensure_profile
+from functions.callables.import_calendar import import_calendar
+from functions.callables.mark_notifications_read import mark_notifications_read
 from functions.callables.pause_execution import pause_execution
 from functions.callables.publish_event import publish_event
+from functions.callables.quick_add import quick_add
 from functions.callables.resume_execution import resume_execution
 from functions.callables.retry_execution import retry_execution
 from functions.callables.retry_reply import retry_reply
+from functions.callables.rotate_calendar_feed import rotate_calendar_feed
 from functions.callables.run_workflow import run_workflow
+from functions.callables.save_calendar_event import save_calendar_event
+from functions.callables.save_task import save_task
 from functions.callables.save_workflow import save_workflow
 from functions.callables.set_role import set_role
 from functions.callables.update_settings import update_settings
@@ -28,6 +36,7 @@ from functions.firestore.on_task_written import on_task_written
 
 # HTTP
 from functions.http.health import health
+from functions.http.ical import ical
 from functions.http.webhook import webhook
 
 # Pub/Sub
@@ -39,28 +48,39 @@ from functions.queues.rearm import rearm
 from functions.queues.runstep import runstep
 
 # Scheduled
+from functions.scheduled.send_briefings import send_briefings
 from functions.scheduled.sweep import sweep
 
 __all__ = [
     "cancel_execution",
+    "delete_calendar_event",
     "delete_conversation",
+    "delete_task",
     "delete_workflow",
     "ensure_profile",
     "firetimer",
     "health",
+    "ical",
+    "import_calendar",
+    "mark_notifications_read",
     "on_calendar_event_written",
     "on_chat_message_created",
     "on_event_published",
     "on_task_written",
     "pause_execution",
     "publish_event",
+    "quick_add",
     "rearm",
     "resume_execution",
     "retry_execution",
     "retry_reply",
+    "rotate_calendar_feed",
     "run_workflow",
     "runstep",
+    "save_calendar_event",
+    "save_task",
     "save_workflow",
+    "send_briefings",
     "set_role",
     "sweep",
     "update_settings",

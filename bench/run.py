@@ -14,7 +14,9 @@ with it, and the ratio is what to compare between runs:
   in-process, and a template rendered with the size and time bounds against a plain
   Jinja2 sandbox (both in-process, no emulators);
 * workflows: per-step overhead of a 20-step chain and a 20-branch fan-out/fan-in against
-  one bare function round trip, and Firestore reads and writes per step.
+  one bare function round trip, and Firestore reads and writes per step;
+* assistant (`bench/assistant.py`): quick-add latency on the AI path and the fallback,
+  reminder lateness p50/p95 over 20 reminders, and the briefing tick's cost.
 
 Results go to bench/results/latest.json and are printed as a table.
 """
@@ -216,6 +218,9 @@ def table(results: dict[str, Any]) -> str:
             f"{wf_ops[name + '_reads_per_step']:.1f} reads, "
             f"{wf_ops[name + '_writes_per_step']:.1f} writes per step"
         )
+    from bench import assistant
+
+    lines += assistant.table(results)
     return "\n".join(lines)
 
 
@@ -225,7 +230,7 @@ def live_figures() -> dict[str, Any]:
 
     with stack.running() as running:
         os.environ.update(running.env)
-        from bench import chat, workflows
+        from bench import assistant, chat, workflows
         from tests.support import emulators as emu
 
         user = emu.sign_up()
@@ -242,6 +247,9 @@ def live_figures() -> dict[str, Any]:
             "cache": chat.cache_latency(),
             "workflows": workflows.step_overhead(user),
             "workflow_ops": workflows.operations_per_step(user),
+            "quick_add": assistant.quick_add_latency(user),
+            "reminders": assistant.reminder_lateness(user),
+            "briefing": assistant.briefing_tick(),
         }
 
 

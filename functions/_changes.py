@@ -24,6 +24,7 @@ def publish_change(event: Any, *, collection: str, id_param: str) -> None:
         doc_id=event.params[id_param],
         op=op,
         after=after,
+        before=before,
         trigger_id=event.id,
         now=datetime.now(UTC),
         origin=changes.origin_of(op, before, after),

@@ -81,7 +81,14 @@ def workflow_runtime() -> WorkflowServices:
 
 @functools.cache
 def timer_kinds() -> dict[str, TimerKind]:
+    from shared.calendar import reminders as event_reminders
+    from shared.tasks import reminders as task_reminders
     from shared.workflows import schedules
 
-    kinds = [schedules.timer_kind(workflow_runtime())]
+    db, enqueuer = platform.get_db(), workflow_runtime().enqueuer
+    kinds = [
+        schedules.timer_kind(workflow_runtime()),
+        task_reminders.timer_kind(db, enqueuer),
+        event_reminders.timer_kind(db, enqueuer),
+    ]
     return {kind.name: kind for kind in kinds}

@@ -1,4 +1,7 @@
-import { defineConfig } from "vite";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { defineConfig, type Plugin } from "vite";
 
 // The emulated `health` function, so `npm run dev` can show /status like Hosting does.
 const HEALTH_EMULATOR = "http://127.0.0.1:5001";
@@ -6,7 +9,50 @@ const HEALTH_PATH = "/demo-aura/us-central1/health";
 const FIRESTORE = /node_modules[\\/]@firebase[\\/](firestore|webchannel-wrapper)[\\/]/;
 const FIREBASE = /node_modules[\\/](@firebase|firebase|idb|tslib)[\\/]/;
 
+/**
+ * FullCalendar 6 ships its CSS inside its JavaScript and injects it as a `<style>` element,
+ * which the site's Content-Security-Policy (`style-src 'self'`) rightly refuses. This Vite
+ * plugin serves the same CSS as a module, `virtual:fullcalendar.css`, read from the
+ * installed packages at build time, so it is emitted as a stylesheet file of the site and
+ * always matches the installed version.
+ */
+const ID = "virtual:fullcalendar.css";
+// Vite treats an id ending in .css as CSS; the leading \0 marks it virtual.
+const RESOLVED = "\0virtual-fullcalendar.css";
+const SOURCES = [
+  ["@fullcalendar/core", "internal-common.js"],
+  ["@fullcalendar/daygrid", "internal.js"],
+  ["@fullcalendar/timegrid", "internal.js"],
+] as const;
+const CSS = /^var css_248z = ("(?:[^"\\]|\\.)*");$/m;
+
+function embeddedCss(pkg: string, file: string, root: string): string {
+  const require = createRequire(join(root, "package.json"));
+  const path = join(dirname(require.resolve(`${pkg}/package.json`)), file);
+  const match = CSS.exec(readFileSync(path, "utf8"));
+  if (!match?.[1]) throw new Error(`No embedded CSS found in ${pkg}/${file}`);
+  return JSON.parse(match[1]) as string;
+}
+
+function fullCalendarCss(): Plugin {
+  let root = process.cwd();
+  return {
+    name: "aura:fullcalendar-css",
+    configResolved(config) {
+      root = config.root;
+    },
+    resolveId(id) {
+      return id === ID ? RESOLVED : undefined;
+    },
+    load(id) {
+      if (id !== RESOLVED) return undefined;
+      return SOURCES.map(([pkg, file]) => embeddedCss(pkg, file, root)).join("\n");
+    },
+  };
+}
+
 export default defineConfig({
+  plugins: [fullCalendarCss()],
   // Vite 8 transforms TSX with Oxc; use React's automatic runtime (react/jsx-runtime),
   // so components never need `import React` and no `@vitejs/plugin-react` is required.
   oxc: { jsx: { runtime: "automatic", importSource: "react" } },

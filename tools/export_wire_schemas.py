@@ -41,12 +41,25 @@ from shared.accounts.models import (
     SettingsPublic,
     UpdateSettings,
 )
+from shared.calendar.models import (
+    DeleteCalendarEvent,
+    DeleteCalendarEventResult,
+    ImportCalendar,
+    ImportCalendarResult,
+    RotateCalendarFeed,
+    RotateCalendarFeedResult,
+    SaveCalendarEvent,
+    SaveCalendarEventResult,
+)
 from shared.chat.models import (
     DeleteConversation,
     DeleteConversationResult,
     RetryReply,
     RetryReplyResult,
 )
+from shared.notifications.models import MarkNotificationsRead, MarkNotificationsReadResult
+from shared.quickadd.models import QuickAdd, QuickAddResult
+from shared.tasks.models import DeleteTask, DeleteTaskResult, SaveTask, SaveTaskResult
 from shared.workflows.control import ExecutionCommand, ExecutionStatus, RetryExecution
 from shared.workflows.executions import RunWorkflow, RunWorkflowResult
 from shared.workflows.models import (
@@ -111,6 +124,38 @@ FEATURES = (
         callables=(
             WireCallable("save_workflow", SaveWorkflow, SaveWorkflowResult),
             WireCallable("delete_workflow", DeleteWorkflow, DeleteWorkflowResult),
+        ),
+    ),
+    Feature(
+        name="tasks",
+        title="TasksCallables",
+        callables=(
+            WireCallable("save_task", SaveTask, SaveTaskResult),
+            WireCallable("delete_task", DeleteTask, DeleteTaskResult),
+        ),
+    ),
+    Feature(
+        name="calendar",
+        title="CalendarCallables",
+        callables=(
+            WireCallable("save_calendar_event", SaveCalendarEvent, SaveCalendarEventResult),
+            WireCallable("delete_calendar_event", DeleteCalendarEvent, DeleteCalendarEventResult),
+            WireCallable("rotate_calendar_feed", RotateCalendarFeed, RotateCalendarFeedResult),
+            WireCallable("import_calendar", ImportCalendar, ImportCalendarResult),
+        ),
+    ),
+    Feature(
+        name="quickadd",
+        title="QuickAddCallables",
+        callables=(WireCallable("quick_add", QuickAdd, QuickAddResult),),
+    ),
+    Feature(
+        name="notifications",
+        title="NotificationsCallables",
+        callables=(
+            WireCallable(
+                "mark_notifications_read", MarkNotificationsRead, MarkNotificationsReadResult
+            ),
         ),
     ),
     Feature(

@@ -459,6 +459,7 @@ def _start_helper(
     while not _http_ok(ready_url, timeout=1):
         if proc.poll() is not None or time.monotonic() > deadline:
             proc.kill()
+            proc.wait(timeout=10)  # reaped, so no orphan (or ResourceWarning) is left
             raise StackError(f"The {name} did not start; see {out_path}")
         time.sleep(0.1)
     return proc
@@ -471,7 +472,7 @@ def _start_standin() -> subprocess.Popen[bytes]:
         "tools.standin",
         [f"--port={STANDIN_PORT}"],
         ready_url=f"http://127.0.0.1:{STANDIN_PORT}/_standin/health",
-        timeout_s=30,
+        timeout_s=60,  # a loaded 2-core machine has taken more than 30 s
     )
 
 

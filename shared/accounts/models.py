@@ -7,7 +7,7 @@ import zoneinfo
 from datetime import datetime
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, model_validator
 from pydantic.alias_generators import to_camel
 
 from shared.validation import Command, Public
@@ -25,6 +25,10 @@ ALLOWED_MODELS: tuple[str, ...] = (
 )
 DEFAULT_TIMEZONE = "UTC"
 DEFAULT_MODEL = "auto"
+DEFAULT_BRIEFING_TIME = "07:00"
+# A wall-clock time "HH:MM" (the same pattern as `shared.localtime.HHMM`, which imports
+# this module and so cannot be imported here).
+CLOCK_TIME = r"^(?:[01]\d|2[0-3]):[0-5]\d$"
 
 
 @functools.cache
@@ -68,11 +72,22 @@ class Caller(BaseModel):
         return self.claims.get("role") == "admin"
 
 
+class BriefingSettings(BaseModel):
+    """The daily briefing: on or off, and the local wall-clock time it arrives at (in
+    `settings.timezone`)."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+
+    enabled: bool = True
+    time: str = DEFAULT_BRIEFING_TIME
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
 
     timezone: str = DEFAULT_TIMEZONE
     preferred_model: str = DEFAULT_MODEL
+    briefing: BriefingSettings = Field(default_factory=BriefingSettings)
 
 
 class ProfileDoc(BaseModel):
@@ -121,16 +136,49 @@ class EnsureProfileResult(Public):
     claims_updated: bool
 
 
-class UpdateSettings(Command):
-    timezone: Timezone | None = None
-    preferred_model: PreferredModel | None = None
+class UpdateBriefing(Command):
+    """`{enabled?, time?: "HH:MM"}`: only the fields given change."""
+
+    enabled: StrictBool | None = None
+    time: str | None = Field(default=None, pattern=CLOCK_TIME)
 
     @model_validator(mode="after")
     def _something_to_change(self) -> Self:
-        if self.timezone is None and self.preferred_model is None:
-            msg = "give at least one of: timezone, preferredModel"
+        if self.enabled is None and self.time is None:
+            msg = "give at least one of: enabled, time"
             raise ValueError(msg)
         return self
+
+
+class UpdateSettings(Command):
+    timezone: Timezone | None = None
+    preferred_model: PreferredModel | None = None
+    briefing: UpdateBriefing | None = None
+
+    @model_validator(mode="after")
+    def _something_to_change(self) -> Self:
+        if self.timezone is None and self.preferred_model is None and self.briefing is None:
+            msg = "give at least one of: timezone, preferredModel, briefing"
+            raise ValueError(msg)
+        return self
+
+    def changes(self) -> dict[str, Any]:
+        """The fields to set, as Firestore field paths under the profile
+        (`settings.briefing.time`), so a field left out keeps its stored value."""
+        given = self.model_dump(exclude_none=True, by_alias=True)
+        briefing = given.pop("briefing", {})
+        return {
+            **{f"settings.{key}": value for key, value in given.items()},
+            **{f"settings.briefing.{key}": value for key, value in briefing.items()},
+        }
+
+    def applied_to(self, settings: Settings) -> Settings:
+        """`settings` with this command's changes."""
+        briefing = settings.briefing
+        if self.briefing is not None:
+            briefing = briefing.model_copy(update=self.briefing.model_dump(exclude_none=True))
+        top = self.model_dump(exclude_none=True, exclude={"briefing"})
+        return settings.model_copy(update={**top, "briefing": briefing})
 
 
 class SettingsPublic(Public):

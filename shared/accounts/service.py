@@ -23,10 +23,14 @@ from shared.accounts.models import (
     UpdateSettings,
 )
 from shared.accounts.repository import ClaimsStore, profile_ref, read_profile
+from shared.briefings import repository as briefings
+from shared.briefings.slots import slot_record
 from shared.errors import FailedPrecondition, NotFound, PermissionDenied
 
 if TYPE_CHECKING:  # pragma: no cover
     from google.cloud.firestore import Client, Transaction
+
+    from shared.platform.cloud_tasks import Enqueuer
 
 
 def ensure_profile(
@@ -41,6 +45,8 @@ def ensure_profile(
 
     Idempotent: the read and the create run in one transaction, so two deliveries (or two
     tabs signing in at once) create one profile; `createdAt` never changes afterwards.
+    The briefing slot (`_briefingSlots/{uid}`) is created with the profile, and for a
+    profile that has none while its briefing is on (one made before briefings existed).
     Custom claims are set only when the token's `role`/`plan` differ from the profile.
 
     Returns:
@@ -50,11 +56,15 @@ def ensure_profile(
     from google.cloud import firestore
 
     ref = profile_ref(db, caller.uid)
+    slot_ref = briefings.slot_ref(db, caller.uid)
 
     @firestore.transactional
     def create_or_touch(transaction: Transaction) -> tuple[ProfileDoc, bool]:
         existing = read_profile(transaction, ref)
         if existing is not None:
+            slot = slot_record(uid=caller.uid, settings=existing.settings, after=now)
+            if slot is not None and not slot_ref.get(transaction=transaction).exists:
+                transaction.create(slot_ref, slot)
             transaction.update(ref, {"lastSeenAt": now})
             return existing.model_copy(update={"last_seen_at": now}), False
         settings = Settings(timezone=command.timezone) if command.timezone else Settings()
@@ -67,6 +77,8 @@ def ensure_profile(
             last_seen_at=now,
         )
         transaction.create(ref, doc.to_firestore())
+        if (slot := slot_record(uid=caller.uid, settings=settings, after=now)) is not None:
+            transaction.set(slot_ref, slot)
         return doc, True
 
     profile, created = create_or_touch(db.transaction())
@@ -79,8 +91,21 @@ def ensure_profile(
     )
 
 
-def update_settings(*, db: Client, caller: Caller, command: UpdateSettings) -> SettingsPublic:
+def update_settings(
+    *,
+    db: Client,
+    caller: Caller,
+    command: UpdateSettings,
+    now: datetime,
+    enqueuer: Enqueuer | None = None,
+) -> SettingsPublic:
     """Change the caller's settings; only the fields given change.
+
+    When the zone or the briefing changes, the briefing slot (`_briefingSlots/{uid}`)
+    changes in the same transaction: its next instant is recomputed, or it is removed
+    when the briefing is turned off. When a zone is given, the reminders of floating
+    tasks and events (times without a zone of their own) are re-armed for it afterwards
+    (with `enqueuer`; they follow the user; items already right are not written).
 
     Raises:
         FailedPrecondition: the caller has no profile yet (ensure_profile was never called).
@@ -88,7 +113,7 @@ def update_settings(*, db: Client, caller: Caller, command: UpdateSettings) -> S
     from google.cloud import firestore
 
     ref = profile_ref(db, caller.uid)
-    changes = command.model_dump(exclude_none=True, by_alias=True)
+    slot_ref = briefings.slot_ref(db, caller.uid)
 
     @firestore.transactional
     def apply(transaction: Transaction) -> Settings:
@@ -98,10 +123,32 @@ def update_settings(*, db: Client, caller: Caller, command: UpdateSettings) -> S
                 "Your profile does not exist yet; sign in again to create it.",
                 details={"reason": "profile-missing"},
             )
-        transaction.update(ref, {f"settings.{key}": value for key, value in changes.items()})
-        return existing.settings.model_copy(update=command.model_dump(exclude_none=True))
+        settings = command.applied_to(existing.settings)
+        transaction.update(ref, command.changes())
+        if command.timezone is not None or command.briefing is not None:
+            slot = slot_record(uid=caller.uid, settings=settings, after=now)
+            if slot is None:
+                transaction.delete(slot_ref)
+            else:
+                transaction.set(slot_ref, slot)
+        return settings
 
-    return SettingsPublic(settings=apply(db.transaction()))
+    settings = apply(db.transaction())
+    # Given, not only changed: re-arming is idempotent, so a call repeated after one that
+    # failed between its commit and here still moves the reminders.
+    if enqueuer is not None and command.timezone is not None:
+        _follow_zone(db=db, enqueuer=enqueuer, uid=caller.uid, zone=settings.timezone, now=now)
+    return SettingsPublic(settings=settings)
+
+
+def _follow_zone(*, db: Client, enqueuer: Enqueuer, uid: str, zone: str, now: datetime) -> None:
+    """Re-arm the user's floating task and event reminders in their new zone (each is
+    idempotent: an item already right is not written)."""
+    from shared.calendar import reminders as event_reminders
+    from shared.tasks import reminders as task_reminders
+
+    task_reminders.rearm_floating(db=db, enqueuer=enqueuer, uid=uid, user_zone=zone, now=now)
+    event_reminders.rearm_floating(db=db, enqueuer=enqueuer, uid=uid, user_zone=zone, now=now)
 
 
 def set_role(

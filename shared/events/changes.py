@@ -1,4 +1,5 @@
-"""Writes to a user's tasks and calendar become domain events (`aura.task.created`, ...)."""
+"""Writes to a user's tasks and calendar become domain events (`aura.task.created`, ...;
+a task whose status becomes done: `aura.task.completed`)."""
 
 from __future__ import annotations
 
@@ -36,6 +37,23 @@ def origin_of(
     return origin
 
 
+def event_type(
+    collection: str, op: str, before: dict[str, Any] | None, after: dict[str, Any] | None
+) -> str:
+    """`aura.<kind>.<created|updated|deleted>`, except that an update turning a task's
+    status to done is `aura.task.completed` (its data still says `operation: update`)."""
+    kind = COLLECTION_EVENT[collection]
+    if (
+        collection == "tasks"
+        and op == "update"
+        and (after or {}).get("status") == "done"
+        and (before or {}).get("status") != "done"
+    ):
+        return f"aura.{kind}.completed"
+    op_name = {"create": "created", "update": "updated", "delete": "deleted"}[op]
+    return f"aura.{kind}.{op_name}"
+
+
 def change_event(
     *,
     uid: str,
@@ -46,12 +64,11 @@ def change_event(
     trigger_id: str,
     now: datetime,
     origin: dict[str, Any] | None = None,
+    before: dict[str, Any] | None = None,
 ) -> EventEnvelope:
     """The event for one change. Its id derives from the trigger's event id, so a
     redelivered change publishes the same event and the bus records it once. A change a
     workflow step made (`origin`) is one level deeper than the run that made it."""
-    kind = COLLECTION_EVENT[collection]
-    op_name = {"create": "created", "update": "updated", "delete": "deleted"}[op]
     data: dict[str, Any] = {"id": doc_id, "collection": collection, "operation": op}
     if after is not None:
         data.update(
@@ -59,7 +76,7 @@ def change_event(
         )
     envelope = service.envelope_for(
         uid=uid,
-        type_=f"aura.{kind}.{op_name}",
+        type_=event_type(collection, op, before, after),
         source=f"firestore/users/{uid}/{collection}",
         subject=f"users/{uid}/{collection}/{doc_id}",
         now=now,

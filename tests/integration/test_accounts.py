@@ -35,7 +35,11 @@ def test_first_sign_in_creates_profile_with_defaults_and_claims() -> None:
     assert stored["email"] == new.email
     assert stored["role"] == "user"
     assert stored["plan"] == "free"
-    assert stored["settings"] == {"timezone": "Europe/Berlin", "preferredModel": "auto"}
+    assert stored["settings"] == {
+        "timezone": "Europe/Berlin",
+        "preferredModel": "auto",
+        "briefing": {"enabled": True, "time": "07:00"},
+    }
     assert emu.get_claims(new.uid) == {"role": "user", "plan": "free"}
 
 
@@ -76,11 +80,18 @@ def test_update_settings_changes_only_given_fields(user: emu.User) -> None:
     result = emu.call("update_settings", {"timezone": "America/New_York"}, user.id_token)
 
     assert result.status == "OK", result.error
-    assert result.result == {"settings": {"timezone": "America/New_York", "preferredModel": "auto"}}
+    assert result.result == {
+        "settings": {
+            "timezone": "America/New_York",
+            "preferredModel": "auto",
+            "briefing": {"enabled": True, "time": "07:00"},
+        }
+    }
     result = emu.call("update_settings", {"preferredModel": "claude-sonnet-4-6"}, user.id_token)
     assert profile(user.uid)["settings"] == {  # type: ignore[index]
         "timezone": "America/New_York",
         "preferredModel": "claude-sonnet-4-6",
+        "briefing": {"enabled": True, "time": "07:00"},
     }
 
 

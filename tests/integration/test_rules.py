@@ -58,6 +58,7 @@ CASES = [
     Case("users/alice/tasks/t1", get=OWNER_ONLY, list=OWNER_ONLY),
     Case("users/alice/calendar/ev1", get=OWNER_ONLY, list=OWNER_ONLY),
     Case("users/alice/notifications/n1", get=OWNER_ONLY, list=OWNER_ONLY),
+    Case("users/alice/briefings/2026-12-02", get=OWNER_ONLY, list=OWNER_ONLY),
     Case("users/alice/decisions/d1", get=OWNER_ONLY, list=OWNER_ONLY),
     Case("users/alice/memories/mem1", get=OWNER_ONLY, list=OWNER_ONLY),
     Case("users/alice/usage/2026-11-23", get=OWNER_ONLY, list=OWNER_ONLY),
@@ -72,6 +73,7 @@ CASES = [
     Case("_rateLimits/r1", get=NOBODY, list=NOBODY),
     Case("_webhookSecrets/w1", get=NOBODY, list=NOBODY),
     Case("_schedules/s1", get=NOBODY, list=NOBODY),
+    Case("_briefingSlots/alice", get=NOBODY, list=NOBODY),
 ]
 
 

@@ -30,6 +30,7 @@ class Behaviour:
     hang_ms: int = 0
     invalid_json: bool = False
     label: str | None = None
+    quickadd: str | None = None  # how a quick-add reading is answered (tools/standin/quickadd)
 
     def overridden(self, settings: Mapping[str, Any]) -> Behaviour:
         known = {f.name for f in fields(self)}
@@ -69,6 +70,14 @@ def _str_setting(key: str, raw: object) -> str:
     return str(raw)
 
 
+def _quickadd_setting(key: str, raw: object) -> str:
+    from tools.standin.quickadd import MODES
+
+    if str(raw) not in MODES:
+        raise StandinRequestError(400, f"standin: {key} must be one of {', '.join(MODES)}")
+    return str(raw)
+
+
 SETTINGS: dict[str, Callable[[str, object], Any]] = {
     "tokens": _int_setting(1),
     "first_token_delay_ms": _int_setting(0),
@@ -79,6 +88,7 @@ SETTINGS: dict[str, Callable[[str, object], Any]] = {
     "hang_ms": _int_setting(0),
     "invalid_json": _bool_setting,
     "label": _str_setting,
+    "quickadd": _quickadd_setting,
 }
 
 

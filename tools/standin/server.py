@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from tools.standin import quickadd
 from tools.standin.embeddings import DEFAULT_DIMENSIONS, embedding_vector
 from tools.standin.errors import StandinRequestError, anthropic_error_body, openai_error_body
 from tools.standin.faults import ENDPOINTS, PROVIDERS, Behaviour, parse_directives, parse_settings
@@ -35,6 +36,14 @@ LOGGED_PROMPT_CHARS = 200
 
 def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
+
+
+def structured_value(schema: Mapping[str, Any], prompt: str, behaviour: Behaviour) -> Any:
+    """The JSON a structured-output request gets: Aura's quick-add reading from its own
+    parser when the schema is that one, else a value generated from the schema."""
+    if quickadd.matches(schema):
+        return quickadd.answer(prompt, mode=behaviour.quickadd)
+    return generate_from_schema(schema, prompt=prompt, label=behaviour.label)
 
 
 # --- request helpers -------------------------------------------------------------------
@@ -285,7 +294,7 @@ class Standin:
                 raise StandinRequestError(
                     400, "Missing required parameter: 'response_format.json_schema.schema'."
                 )
-            value = generate_from_schema(schema, prompt=prompt, label=behaviour.label)
+            value = structured_value(schema, prompt, behaviour)
             return self._json_tokens(value, behaviour), "stop"
         if kind == "json_object":
             answer = "".join(answer_tokens(prompt, behaviour.tokens))
@@ -374,8 +383,8 @@ class Standin:
         message_id = f"msg_standin{entry.id:08d}"
         if tool is not None:
             schema = tool.get("input_schema")
-            value = generate_from_schema(
-                schema if isinstance(schema, Mapping) else {}, prompt=prompt, label=behaviour.label
+            value = structured_value(
+                schema if isinstance(schema, Mapping) else {}, prompt, behaviour
             )
             tokens = split_tokens(_dumps(value))
             block: dict[str, Any] = {
@@ -479,8 +488,8 @@ class Standin:
         output_format = config.get("format") if isinstance(config, Mapping) else None
         if isinstance(output_format, Mapping) and output_format.get("type") == "json_schema":
             schema = output_format.get("schema")
-            value = generate_from_schema(
-                schema if isinstance(schema, Mapping) else {}, prompt=prompt, label=behaviour.label
+            value = structured_value(
+                schema if isinstance(schema, Mapping) else {}, prompt, behaviour
             )
             return self._json_tokens(value, behaviour), "end_turn"
         tokens = answer_tokens(prompt, behaviour.tokens)

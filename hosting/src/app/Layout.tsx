@@ -1,5 +1,6 @@
 import { NavLink, Outlet, useNavigate } from "react-router";
 import { ErrorMessage, Loading } from "../components/Status";
+import { UnreadBadge } from "../features/inbox/components/UnreadBadge";
 import { useAuth } from "../lib/auth";
 import { usingEmulators } from "../lib/firebase/app";
 
@@ -37,7 +38,10 @@ export function Layout() {
               <ul>
                 {NAV.map((item) => (
                   <li key={item.to}>
-                    <NavLink to={item.to}>{item.label}</NavLink>
+                    <NavLink to={item.to}>
+                      {item.label}
+                      {item.to === "/inbox" && <UnreadBadge />}
+                    </NavLink>
                   </li>
                 ))}
               </ul>

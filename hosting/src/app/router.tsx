@@ -8,12 +8,11 @@ import SignInPage from "../features/auth/pages/SignInPage";
 import SignUpPage from "../features/auth/pages/SignUpPage";
 import ProfilePage from "../features/profile/pages/ProfilePage";
 import StatusPage from "../features/status/pages/StatusPage";
+import InboxPage from "../features/inbox/pages/InboxPage";
+import TasksPage from "../features/tasks/pages/TasksPage";
 import { Layout } from "./Layout";
-import CalendarPage from "./routes/CalendarPage";
-import InboxPage from "./routes/InboxPage";
 import NotFoundPage from "./routes/NotFoundPage";
 import StudioPage from "./routes/StudioPage";
-import TasksPage from "./routes/TasksPage";
 
 // Chat brings markdown and code highlighting, Automations its editor: each is loaded on
 // first visit, in its own chunks.
@@ -24,6 +23,8 @@ const WorkflowExecutionsPage = lazy(
   () => import("../features/automations/pages/WorkflowExecutionsPage"),
 );
 const ExecutionPage = lazy(() => import("../features/automations/pages/ExecutionPage"));
+// The calendar brings FullCalendar and rrule: loaded on first visit.
+const CalendarPage = lazy(() => import("../features/calendar/pages/CalendarPage"));
 
 function Lazy({ children }: { children: ReactNode }) {
   return <Suspense fallback={<Loading />}>{children}</Suspense>;
@@ -82,7 +83,14 @@ const router = createBrowserRouter([
             ),
           },
           { path: "tasks", element: <TasksPage /> },
-          { path: "calendar", element: <CalendarPage /> },
+          {
+            path: "calendar",
+            element: (
+              <Lazy>
+                <CalendarPage />
+              </Lazy>
+            ),
+          },
           { path: "inbox", element: <InboxPage /> },
         ],
       },

@@ -39,10 +39,27 @@ export interface ProfilePublic {
 export interface Settings {
   timezone: string;
   preferredModel: string;
+  briefing: BriefingSettings;
+}
+/**
+ * The daily briefing: on or off, and the local wall-clock time it arrives at (in
+ * `settings.timezone`).
+ */
+export interface BriefingSettings {
+  enabled: boolean;
+  time: string;
 }
 export interface UpdateSettings {
   timezone?: string | null;
   preferredModel?: string | null;
+  briefing?: UpdateBriefing | null;
+}
+/**
+ * `{enabled?, time?: "HH:MM"}`: only the fields given change.
+ */
+export interface UpdateBriefing {
+  enabled?: boolean | null;
+  time?: string | null;
 }
 export interface SettingsPublic {
   settings: Settings;

@@ -6,14 +6,22 @@
  */
 import { httpsCallable } from "firebase/functions";
 import type { AccountsCallables } from "../../wire/accounts";
+import type { CalendarCallables } from "../../wire/calendar";
 import type { ChatCallables } from "../../wire/chat";
 import type { ExecutionsCallables } from "../../wire/executions";
+import type { NotificationsCallables } from "../../wire/notifications";
+import type { QuickAddCallables } from "../../wire/quickadd";
+import type { TasksCallables } from "../../wire/tasks";
 import type { WorkflowsCallables } from "../../wire/workflows";
 import { firebaseReady } from "./app";
 
 /** Every callable the web app calls, by name: `{request, result}`. */
 export type Callables = AccountsCallables &
+  CalendarCallables &
   ChatCallables &
+  NotificationsCallables &
+  QuickAddCallables &
+  TasksCallables &
   WorkflowsCallables &
   ExecutionsCallables;
 export type CallableName = keyof Callables;

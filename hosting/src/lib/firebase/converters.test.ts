@@ -26,7 +26,11 @@ describe("toProfile", () => {
         photoURL: null,
         role: "admin",
         plan: "pro",
-        settings: { timezone: "Europe/Berlin", preferredModel: "gpt-4o" },
+        settings: {
+          timezone: "Europe/Berlin",
+          preferredModel: "gpt-4o",
+          briefing: { enabled: false, time: "06:30" },
+        },
         createdAt: AT,
         lastSeenAt: AT,
       }),
@@ -37,7 +41,11 @@ describe("toProfile", () => {
       photoURL: null,
       role: "admin",
       plan: "pro",
-      settings: { timezone: "Europe/Berlin", preferredModel: "gpt-4o" },
+      settings: {
+        timezone: "Europe/Berlin",
+        preferredModel: "gpt-4o",
+        briefing: { enabled: false, time: "06:30" },
+      },
       createdAt: WHEN,
       lastSeenAt: WHEN,
     });
@@ -51,7 +59,11 @@ describe("toProfile", () => {
         photoURL: null,
         role: "user",
         plan: "free",
-        settings: { timezone: "UTC", preferredModel: "auto" },
+        settings: {
+          timezone: "UTC",
+          preferredModel: "auto",
+          briefing: { enabled: true, time: "07:00" },
+        },
         createdAt: null,
         lastSeenAt: null,
       },

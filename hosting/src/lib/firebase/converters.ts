@@ -48,6 +48,7 @@ import type { StoredDoc } from "./watch";
 /** `users/{uid}`. */
 export function toProfile({ data }: StoredDoc): Profile {
   const settings: Record<string, unknown> = isRecord(data.settings) ? data.settings : {};
+  const briefing: Record<string, unknown> = isRecord(settings.briefing) ? settings.briefing : {};
   return {
     email: stringOrNull(data.email),
     displayName: stringOrNull(data.displayName),
@@ -57,6 +58,10 @@ export function toProfile({ data }: StoredDoc): Profile {
     settings: {
       timezone: stringOr(settings.timezone, "UTC"),
       preferredModel: stringOr(settings.preferredModel, "auto"),
+      briefing: {
+        enabled: typeof briefing.enabled === "boolean" ? briefing.enabled : true,
+        time: stringOr(briefing.time, "07:00"),
+      },
     },
     createdAt: dateOrNull(data.createdAt),
     lastSeenAt: dateOrNull(data.lastSeenAt),

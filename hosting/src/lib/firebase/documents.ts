@@ -27,7 +27,7 @@ import {
   toProfile,
   toWorkflow,
 } from "./converters";
-import { watchDoc, watchQuery } from "./watch";
+import { watchDoc, watchQuery, type Convert } from "./watch";
 
 type OnError = (error: unknown) => void;
 type Path = [string, ...string[]];
@@ -36,6 +36,10 @@ const CONVERSATION_LIST_LIMIT = 50;
 const WORKFLOW_LIST_LIMIT = 100;
 const EXECUTION_LIST_LIMIT = 50;
 const LOG_LIMIT = 500;
+const TASK_LIST_LIMIT = 500;
+const CALENDAR_LIST_LIMIT = 1_000;
+const NOTIFICATION_LIST_LIMIT = 100;
+export const UNREAD_COUNT_LIMIT = 100;
 
 const conversationsPath = (uid: string): Path => ["users", uid, "conversations"];
 const messagesPath = (uid: string, conversationId: string): Path => [
@@ -47,6 +51,10 @@ const messagesPath = (uid: string, conversationId: string): Path => [
 ];
 const workflowsPath = (uid: string): Path => ["users", uid, "workflows"];
 const executionsPath = (uid: string): Path => ["users", uid, "executions"];
+const tasksPath = (uid: string): Path => ["users", uid, "tasks"];
+const calendarPath = (uid: string): Path => ["users", uid, "calendar"];
+const notificationsPath = (uid: string): Path => ["users", uid, "notifications"];
+const briefingsPath = (uid: string): Path => ["users", uid, "briefings"];
 
 // --- Accounts -----------------------------------------------------------------------
 
@@ -250,6 +258,107 @@ export function watchExecutionLogs(
     toExecutionLog,
     // Newest LOG_LIMIT first from the query, shown oldest first.
     (logs) => onLogs(logs.reverse()),
+    onError,
+  );
+}
+
+// --- Assistant: tasks, calendar, inbox -----------------------------------------------
+// The assistant's features own their models: each listener takes the feature's converter.
+
+/** Listen to the user's tasks (up to TASK_LIST_LIMIT: the page filters and sorts them). */
+export function watchTasks<T>(
+  uid: string,
+  convert: Convert<T>,
+  onTasks: (tasks: T[]) => void,
+  onError: OnError,
+): Unsubscribe {
+  return watchQuery(
+    (db) => query(collection(db, ...tasksPath(uid)), limit(TASK_LIST_LIMIT)),
+    convert,
+    onTasks,
+    onError,
+  );
+}
+
+/** Listen to the user's calendar events (up to CALENDAR_LIST_LIMIT; the page expands them). */
+export function watchCalendarEvents<T>(
+  uid: string,
+  convert: Convert<T>,
+  onEvents: (events: T[]) => void,
+  onError: OnError,
+): Unsubscribe {
+  return watchQuery(
+    (db) => query(collection(db, ...calendarPath(uid)), limit(CALENDAR_LIST_LIMIT)),
+    convert,
+    onEvents,
+    onError,
+  );
+}
+
+/** Listen to the user's most recent notifications, newest first. */
+export function watchNotifications<T>(
+  uid: string,
+  convert: Convert<T>,
+  onNotifications: (notifications: T[]) => void,
+  onError: OnError,
+): Unsubscribe {
+  return watchQuery(
+    (db) =>
+      query(
+        collection(db, ...notificationsPath(uid)),
+        orderBy("createdAt", "desc"),
+        limit(NOTIFICATION_LIST_LIMIT),
+      ),
+    convert,
+    onNotifications,
+    onError,
+  );
+}
+
+/**
+ * Listen to how many notifications are unread, counting at most `UNREAD_COUNT_LIMIT`
+ * (the badge shows "99+" beyond 99), so a full inbox costs a bounded read.
+ */
+export function watchUnreadCount(
+  uid: string,
+  onCount: (count: number) => void,
+  onError: OnError,
+): Unsubscribe {
+  return watchQuery(
+    (db) =>
+      query(
+        collection(db, ...notificationsPath(uid)),
+        where("read", "==", false),
+        limit(UNREAD_COUNT_LIMIT),
+      ),
+    ({ id }) => id,
+    (ids) => onCount(ids.length),
+    onError,
+  );
+}
+
+/** Listen to the briefing of one local day ("YYYY-MM-DD"); null while there is none. */
+export function watchBriefing<T>(
+  uid: string,
+  day: string,
+  convert: Convert<T>,
+  onBriefing: (briefing: T | null) => void,
+  onError: OnError,
+): Unsubscribe {
+  return watchDoc((db) => doc(db, ...briefingsPath(uid), day), convert, onBriefing, onError);
+}
+
+/** Listen to the user's most recent briefing (ids are local days, "YYYY-MM-DD"). */
+export function watchLatestBriefing<T>(
+  uid: string,
+  convert: Convert<T>,
+  onBriefing: (briefing: T | null) => void,
+  onError: OnError,
+): Unsubscribe {
+  return watchQuery(
+    (db) => query(collection(db, ...briefingsPath(uid)), orderBy("date", "desc"), limit(1)),
+    convert,
+    (items) => onBriefing(items[0] ?? null),
     onError,
   );
 }

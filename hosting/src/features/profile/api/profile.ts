@@ -13,5 +13,14 @@ export function useProfile(uid: string | undefined): LiveState<Profile | null> {
   );
 }
 
-/** Change the time zone and/or preferred model; `invalid-argument` names the bad field. */
+/**
+ * Change the time zone, preferred model and/or the daily briefing (`{enabled?, time?}`);
+ * `invalid-argument` names the bad field.
+ */
 export const updateSettings = callable("update_settings");
+
+/**
+ * The private calendar feed: "create" makes a new secret address (answered once: only
+ * its hash is stored; the previous address stops working), "revoke" ends it.
+ */
+export const rotateCalendarFeed = callable("rotate_calendar_feed");

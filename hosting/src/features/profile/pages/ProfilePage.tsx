@@ -4,10 +4,12 @@ import { usePageTitle } from "../../../hooks/usePageTitle";
 import { useReadyUid } from "../../../hooks/useReadyUid";
 import { useAuth } from "../../../lib/auth";
 import { useProfile } from "../api/profile";
+import { BriefingForm } from "../components/BriefingForm";
+import { CalendarFeed } from "../components/CalendarFeed";
 import { SettingsForm } from "../components/SettingsForm";
 import { modelLabel } from "../preferredModels";
 
-/** /profile: the account as stored, and the settings form. */
+/** /profile: the account as stored, the settings form, the briefing and the calendar feed. */
 export default function ProfilePage() {
   usePageTitle("Profile");
   const { user, setupError } = useAuth();
@@ -42,6 +44,14 @@ export default function ProfilePage() {
           <div className="card">
             <h2>Settings</h2>
             <SettingsForm saved={profile.settings} />
+          </div>
+          <div className="card">
+            <h2>Daily briefing</h2>
+            <BriefingForm saved={profile.settings} />
+          </div>
+          <div className="card">
+            <h2>Calendar feed</h2>
+            <CalendarFeed />
           </div>
         </>
       )}
