@@ -339,6 +339,10 @@ class Stack:
         _kill_tree([p for p in tree if p.is_running()])
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)
+        # Reap the CLI: one that outlived its 15 s would otherwise be collected unreaped
+        # (a ResourceWarning, which fails a pytest session that ran green).
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=10)
         _kill_tree(_orphan_workers())
         for helper in (self.clock, self.standin):
             if helper is not None and helper.poll() is None:

@@ -24,6 +24,8 @@ export function TaskRow({ task, zone, now, busy, highlighted, onSave, onDelete }
   const [confirming, setConfirming] = useState(false);
   const input = useRef<HTMLInputElement>(null);
   const row = useRef<HTMLLIElement>(null);
+  // Set once Enter or Escape ended the edit: the blur that follows is not a commit.
+  const ended = useRef(false);
   // The box shows the click at once; the stored task (live) has the last word.
   const [ticked, setTicked] = useState<boolean | null>(null);
   const done = task.status === "done";
@@ -41,6 +43,7 @@ export function TaskRow({ task, zone, now, busy, highlighted, onSave, onDelete }
   }, [highlighted]);
 
   function startEditing() {
+    ended.current = false;
     setDraft(task.title);
     setEditing(true);
   }
@@ -102,13 +105,20 @@ export function TaskRow({ task, zone, now, busy, highlighted, onSave, onDelete }
             onKeyDown={(event) => {
               if (event.key === "Enter") {
                 event.preventDefault();
+                ended.current = true;
                 void commit();
               } else if (event.key === "Escape") {
+                ended.current = true;
                 setEditing(false);
                 row.current?.focus();
               }
             }}
-            onBlur={() => void commit()}
+            onBlur={() => {
+              if (!ended.current) {
+                ended.current = true;
+                void commit();
+              }
+            }}
           />
         ) : (
           <span className="task-title" data-testid="task-title">
