@@ -253,6 +253,24 @@ def live_figures() -> dict[str, Any]:
         }
 
 
+def _calibration() -> list[dict[str, float]]:
+    """The decision engine's feedback loop on a simulated over-confident model: expected
+    calibration error of the raw and calibrated confidence after N recorded outcomes."""
+    from shared.decisions import simulation
+
+    return [dict(evaluation) for evaluation in simulation.run()]
+
+
+def _calibration_table(rows: list[dict[str, float]]) -> str:
+    lines = ["\nDecision calibration (simulated over-confident model; ECE, lower is better)"]
+    lines += [
+        f"  after {row['n']:>4.0f} outcomes: raw {row['raw_ece']:.3f}, calibrated "
+        f"{row['calibrated_ece']:.3f}, ratio {row['calibrated_ece'] / row['raw_ece']:.2f}"
+        for row in rows
+    ]
+    return "\n".join(lines)
+
+
 def main() -> int:
     from bench import expressions, templates
 
@@ -261,6 +279,7 @@ def main() -> int:
         "cold_start": cold_start(),
         "conditions": expressions.bench_conditions(),
         "templates": templates.bench_templates(),
+        "calibration": _calibration(),
         **live_figures(),
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -272,7 +291,9 @@ def main() -> int:
         + expressions.table(results["conditions"])
         + f"\ntemplate render (loop of 50 with filters), median of {bounds['runs']}:"
         f" jinja2 sandbox {bounds['baseline_ms']:.3f} ms, bounded {bounds['aura_ms']:.3f} ms,"
-        f" ratio {bounds['ratio']:.2f}" + f"\n\nwritten to {RESULTS / 'latest.json'}\n"
+        f" ratio {bounds['ratio']:.2f}\n"
+        + _calibration_table(results["calibration"])
+        + f"\n\nwritten to {RESULTS / 'latest.json'}\n"
     )
     return 0
 

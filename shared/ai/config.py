@@ -22,6 +22,12 @@ DEFAULT_MODELS: dict[Provider, dict[Tier, str]] = {
     "anthropic": {"fast": "claude-haiku-4-5", "strong": "claude-sonnet-4-6"},
 }
 Mode = Literal["real", "stand-in", "missing"]
+# Embeddings (`shared/ai/embeddings.py`): one model and one size everywhere, because
+# vectors of different models or sizes cannot be compared, and the Firestore vector
+# index declares the dimension. Changing either means re-embedding every stored vector.
+EMBEDDING_PROVIDER: Provider = "openai"  # Anthropic has no embeddings API
+EMBEDDING_MODEL = "text-embedding-3-small"
+EMBEDDING_DIMENSIONS = 256
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,9 @@ class GatewayConfig:
     # Above this many input characters (~32k tokens) a fast-tier call goes to the strong
     # tier, whose models take longer contexts.
     large_input_chars: int = 128_000
+    # An embedding depends only on (model, dimensions, text): it may be kept far longer
+    # than an answer.
+    embedding_cache_ttl_s: int = 30 * 24 * 3600
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod

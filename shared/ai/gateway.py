@@ -26,8 +26,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from shared.ai import quotas, repository
-from shared.ai.config import GatewayConfig
+from shared.ai import embeddings, quotas, repository
+from shared.ai.config import (
+    EMBEDDING_DIMENSIONS,
+    EMBEDDING_MODEL,
+    EMBEDDING_PROVIDER,
+    GatewayConfig,
+)
 from shared.ai.errors import (
     AllProvidersFailed,
     ProviderError,
@@ -39,12 +44,14 @@ from shared.ai.models import (
     PROVIDERS,
     AIRequest,
     AIResult,
+    Embeddings,
     Message,
     Provider,
     Tier,
     Usage,
 )
-from shared.ai.providers import ProviderClient, TextStream
+from shared.ai.providers import EmbeddingClient, ProviderClient, TextStream
+from shared.errors import FailedPrecondition
 from shared.platform import logs
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -267,6 +274,115 @@ class Gateway:
                 if attempt:
                     self._sleep(self._config.backoff_s * 2 ** (attempt - 1))
                 yield provider, model, self._clients[provider]
+
+    # --- embeddings ------------------------------------------------------------------
+
+    def embed(self, texts: Sequence[str], *, uid: str, plan: str) -> Embeddings:
+        """A unit vector per text (`EMBEDDING_MODEL` at `EMBEDDING_DIMENSIONS`), in order.
+
+        Texts already in the cache cost nothing; the rest (each distinct text once) are
+        sent in batches within the API's limits under one quota reservation, settled
+        with the tokens the provider reported, and cached. Retries and the circuit
+        breaker as for completions; there is no fallback provider.
+
+        Raises:
+            InvalidArgument: no texts, too many, or one empty or too long (`texts[i]`).
+            FailedPrecondition: no OpenAI key (Anthropic has no embeddings API).
+            ResourceExhausted: over quota (no provider is called).
+            AllProvidersFailed: the provider kept failing (vectors of the batches that
+                succeeded are cached and metered).
+        """
+        embeddings.check_texts(texts)
+        client = self._clients.get(EMBEDDING_PROVIDER)
+        if not isinstance(client, EmbeddingClient):
+            raise FailedPrecondition(
+                "Embeddings need an OpenAI key: Anthropic has no embeddings API, so memory "
+                "search is off until OPENAI_API_KEY is set.",
+                details={"provider": EMBEDDING_PROVIDER, "model": EMBEDDING_MODEL},
+            )
+        model, dimensions = EMBEDDING_MODEL, EMBEDDING_DIMENSIONS
+        keys = {text: embeddings.cache_key(model, dimensions, text) for text in texts}
+        found = embeddings.cache_get(
+            self._db, list(keys.values()), dimensions=dimensions, now=self._now()
+        )
+        missing = [text for text in keys if keys[text] not in found]
+        usage = Usage()
+        if missing:
+            fresh, usage = self._embed_uncached(client, missing, uid=uid, plan=plan)
+            found.update({keys[text]: vector for text, vector in fresh.items()})
+        return Embeddings(
+            vectors=[found[keys[text]] for text in texts],
+            model=model,
+            dimensions=dimensions,
+            usage=usage,
+            cached=sum(1 for text in texts if text not in missing),
+        )
+
+    def _embed_uncached(
+        self, client: EmbeddingClient, texts: list[str], *, uid: str, plan: str
+    ) -> tuple[dict[str, list[float]], Usage]:
+        """Call the provider for `texts` (distinct, none cached) under one reservation."""
+        model, dimensions = EMBEDDING_MODEL, EMBEDDING_DIMENSIONS
+        runs = list(embeddings.batches(texts))
+        reservation = quotas.reserve(
+            self._db,
+            uid=uid,
+            plan=plan,
+            estimate=sum(estimate_tokens(len(text)) for text in texts),
+            requests=len(runs),
+            now=self._now(),
+        )
+        vectors: dict[str, list[float]] = {}
+        tokens = calls = 0
+        try:
+            for run in runs:
+                batch_vectors, batch_tokens = self._embed_batch(client, run, model, dimensions)
+                vectors.update(zip(run, batch_vectors, strict=True))
+                tokens += batch_tokens
+                calls += 1
+        finally:
+            usage = Usage(input_tokens=tokens, cost_usd=cost_usd(model, tokens, 0))
+            if calls:
+                try:
+                    expires = self._now() + timedelta(seconds=self._config.embedding_cache_ttl_s)
+                    keys = {
+                        embeddings.cache_key(model, dimensions, t): v for t, v in vectors.items()
+                    }
+                    embeddings.cache_put(
+                        self._db, keys, model=model, dimensions=dimensions, expires=expires
+                    )
+                finally:
+                    quotas.settle(reservation, usage, self._now(), requests=calls)
+            else:
+                self.release(reservation)
+        return vectors, usage
+
+    def _embed_batch(
+        self, client: EmbeddingClient, texts: list[str], model: str, dimensions: int
+    ) -> tuple[list[list[float]], int]:
+        """One batch with the completions' retry policy (`attempts_per_provider` tries
+        with backoff; a non-retryable error stops at once) and circuit breaker (an open
+        circuit is tried anyway: there is no other provider to route to)."""
+        errors: list[str] = []
+        provider = client.name
+        for attempt in range(self._config.attempts_per_provider):
+            if attempt:
+                self._sleep(self._config.backoff_s * 2 ** (attempt - 1))
+            try:
+                result = client.embed(texts, model, dimensions)
+            except ProviderError as exc:
+                self._breaker.failure(provider, time.monotonic())
+                errors.append(str(exc))
+                logs.warning("ai embeddings failed", provider=provider, model=model, error=str(exc))
+                if not exc.retryable:
+                    break
+                continue
+            self._breaker.success(provider)
+            return result
+        raise AllProvidersFailed(
+            "The embeddings provider is unavailable right now; please try again shortly.",
+            details={"attempts": errors[-4:]},
+        )
 
     def _run(
         self,

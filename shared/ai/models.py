@@ -78,3 +78,18 @@ class AIResult(BaseModel):
     model: str
     usage: Usage
     cached: bool = False
+
+
+class Embeddings(BaseModel):
+    """`Gateway.embed`'s answer: a unit vector per text, in the order asked.
+
+    `usage` is what this call cost (zero when every text came from the cache); `cached`
+    counts the texts served from the cache."""
+
+    model_config = ConfigDict(frozen=True)
+
+    vectors: list[list[float]]
+    model: str
+    dimensions: int
+    usage: Usage
+    cached: int = 0

@@ -11,7 +11,7 @@ import contextlib
 import json
 import threading
 from collections.abc import Iterator
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from shared.ai.config import GatewayConfig, ProviderConfig
 from shared.ai.errors import ProviderError
@@ -42,6 +42,16 @@ class ProviderClient(Protocol):
         """Returns (text, input tokens, output tokens)."""
 
     def stream(self, request: AIRequest, model: str) -> TextStream: ...
+
+
+@runtime_checkable
+class EmbeddingClient(Protocol):
+    """A provider with an embeddings API (OpenAI; Anthropic has none)."""
+
+    name: Provider
+
+    def embed(self, texts: list[str], model: str, dimensions: int) -> tuple[list[list[float]], int]:
+        """Returns (a vector per text, in order; input tokens)."""
 
 
 SDK_MODULES = frozenset({"openai", "anthropic", "httpx", "httpx2", "httpcore", "h11", "json"})
@@ -184,6 +194,24 @@ class OpenAIClient(_LazySDK):
             return "".join(c.delta.content or "" for c in chunk.choices if c.delta)
 
         return _SDKStream(self.name, raw, extract)
+
+    def embed(self, texts: list[str], model: str, dimensions: int) -> tuple[list[list[float]], int]:
+        # The SDK asks for base64 (a quarter of the JSON's size) and decodes it to floats.
+        try:
+            response = self._client().embeddings.create(
+                model=model, input=texts, dimensions=dimensions
+            )
+        except Exception as exc:
+            raise classify(self.name, exc) from exc
+        rows = sorted(response.data, key=lambda row: row.index)
+        if len(rows) != len(texts) or any(len(r.embedding) != dimensions for r in rows):
+            raise ProviderError(
+                self.name,
+                f"embeddings answer has {len(rows)} vectors for {len(texts)} texts",
+                retryable=True,
+            )
+        vectors = [[float(v) for v in row.embedding] for row in rows]
+        return vectors, response.usage.prompt_tokens if response.usage else 0
 
 
 class AnthropicClient(_LazySDK):

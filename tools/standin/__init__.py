@@ -11,7 +11,8 @@ The real SDKs are pointed at it by base URL (`python -m tools.standin --port 879
 - `replies`: chat replies that read like an answer, cut or extended to the token count
 - `schema`: structured output generated from a JSON schema
 - `text`: whitespace, the token rule and the input estimate
-- `embeddings`, `errors`: vectors from hashes; the error bodies each provider sends
+- `embeddings`, `errors`: WordLlama vectors computed offline (hash vectors only if it
+  cannot load); the error bodies each provider sends
 """
 
 from tools.standin.embeddings import embedding_vector

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import base64
 import json
 import logging
@@ -19,8 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from tools.standin import quickadd
-from tools.standin.embeddings import DEFAULT_DIMENSIONS, embedding_vector
+from tools.standin import embeddings, quickadd
 from tools.standin.errors import StandinRequestError, anthropic_error_body, openai_error_body
 from tools.standin.faults import ENDPOINTS, PROVIDERS, Behaviour, parse_directives, parse_settings
 from tools.standin.replies import answer_tokens
@@ -324,19 +324,26 @@ class Standin:
             raise StandinRequestError(400, "'input' must be a string or a non-empty array.")
         if not body.get("model"):
             raise StandinRequestError(400, "Missing required parameter: 'model'.")
-        dimensions = body.get("dimensions", DEFAULT_DIMENSIONS)
+        if any(not t for t in texts):
+            raise StandinRequestError(400, "'$.input' is invalid: a text cannot be empty.")
+        dimensions = body.get("dimensions", embeddings.DEFAULT_DIMENSIONS)
         if not isinstance(dimensions, int) or isinstance(dimensions, bool) or dimensions < 1:
             raise StandinRequestError(400, "'dimensions' must be a positive integer.")
+        largest = await asyncio.to_thread(embeddings.max_dimensions)  # loads WordLlama once
+        if largest is not None and dimensions > largest:
+            raise StandinRequestError(
+                400, f"This stand-in's offline model gives at most {largest} dimensions."
+            )
         _, behaviour = self._prepare("openai", "embeddings", entry, body, texts[0])
         if behaviour.status is not None:
             message = f"Stand-in injected error (status {behaviour.status})."
             return self._error(
                 "openai", entry, behaviour.status, message, head_delay_ms=behaviour.hang_ms
             )
+        vectors = await asyncio.to_thread(embeddings.embed_texts, texts, dimensions)
         as_base64 = body.get("encoding_format") == "base64"
         data = []
-        for index, text in enumerate(texts):
-            vector = embedding_vector(text, dimensions)
+        for index, vector in enumerate(vectors):
             encoded: Any = vector
             if as_base64:
                 encoded = base64.b64encode(struct.pack(f"<{dimensions}f", *vector)).decode()
