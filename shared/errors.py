@@ -71,3 +71,22 @@ class ResourceExhausted(AuraError):
 
 class Unavailable(AuraError):
     code = "unavailable"
+
+
+def stale_version(noun: str, item_id: str, *, expected: int, current: int) -> FailedPrecondition:
+    """The one answer to a save or delete whose `expectedVersion` is not the stored
+    version (optimistic concurrency: workflows, tasks, calendar events). `current` 0 means
+    the item does not exist. Details: {reason: "version-mismatch", expectedVersion,
+    version}, so a client reacts the same way to every feature."""
+    details = {"reason": "version-mismatch", "expectedVersion": expected, "version": current}
+    if current == 0:
+        message = (
+            f"{noun} '{item_id}' does not exist (it may have been deleted); save without "
+            "expectedVersion to create it."
+        )
+    else:
+        message = (
+            f"{noun} '{item_id}' changed since you loaded it (version {current} is stored, "
+            f"you edited version {expected}); reload it and save again."
+        )
+    return FailedPrecondition(message, details=details)

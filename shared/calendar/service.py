@@ -21,7 +21,7 @@ from shared.calendar.models import (
     occurrence_key,
 )
 from shared.calendar.repository import event_ref, events_of, reminder_ref, user_zone
-from shared.errors import FailedPrecondition, InvalidArgument, ResourceExhausted
+from shared.errors import InvalidArgument, ResourceExhausted, stale_version
 from shared.localtime import WallTime, occurrences, to_instant, zone
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -202,7 +202,7 @@ def _write(
         stored: dict[str, Any] | None = snapshot.to_dict() if snapshot.exists else None
         current = int(stored.get("version") or 0) if stored else 0
         if expected is not None and expected != current:
-            raise _stale(ref.id, expected=expected, current=current)
+            raise stale_version("Event", ref.id, expected=expected, current=current)
         if stored is None:
             counted = events_of(db, uid).count().get(transaction=transaction)  # type: ignore[no-untyped-call]
             if int(counted[0][0].value) >= MAX_EVENTS_PER_USER:
@@ -249,24 +249,11 @@ def delete_event(
             return False
         current = int((snapshot.to_dict() or {}).get("version") or 0)
         if command.expected_version is not None and command.expected_version != current:
-            raise _stale(command.id, expected=command.expected_version, current=current)
+            raise stale_version(
+                "Event", command.id, expected=command.expected_version, current=current
+            )
         transaction.delete(ref)
         transaction.delete(timer_ref)
         return True
 
     return DeleteCalendarEventResult(deleted=apply(db.transaction()))
-
-
-def _stale(event_id: str, *, expected: int, current: int) -> FailedPrecondition:
-    details = {"reason": "version-mismatch", "expectedVersion": expected, "version": current}
-    if current == 0:
-        message = (
-            f"Event '{event_id}' does not exist (it may have been deleted); save without "
-            "expectedVersion to create it."
-        )
-    else:
-        message = (
-            f"Event '{event_id}' changed since you loaded it (version {current} is stored, "
-            f"you edited version {expected}); reload it and save again."
-        )
-    return FailedPrecondition(message, details=details)

@@ -21,7 +21,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import ValidationError
 
-from shared.errors import FailedPrecondition, InvalidArgument, ResourceExhausted, Unavailable
+from shared.errors import (
+    InvalidArgument,
+    ResourceExhausted,
+    Unavailable,
+    stale_version,
+)
 from shared.ids import server_key
 from shared.localtime import WallTime, next_instant, occurrences
 from shared.tasks import reminders
@@ -173,7 +178,7 @@ def save_task(
         stored = TaskDoc.model_validate(raw) if raw is not None else None
         current = (stored.version or 1) if stored else 0  # create_once docs have none
         if command.expected_version is not None and command.expected_version != current:
-            raise _stale(task_id, expected=command.expected_version, current=current)
+            raise stale_version("Task", task_id, expected=command.expected_version, current=current)
         zone = user_zone(db, uid, transaction)
         due_at, remind_at = instants(command.due, command.remind, zone)
         if remind_at is not None and remind_at - now > MAX_REMIND_AHEAD:
@@ -283,7 +288,9 @@ def delete_task(*, db: Client, uid: str, command: DeleteTask) -> DeleteTaskResul
             return False
         current = int((snapshot.to_dict() or {}).get("version") or 1)
         if command.expected_version is not None and command.expected_version != current:
-            raise _stale(command.id, expected=command.expected_version, current=current)
+            raise stale_version(
+                "Task", command.id, expected=command.expected_version, current=current
+            )
         transaction.delete(ref)
         transaction.delete(record_ref)
         return True
@@ -346,21 +353,6 @@ def _next_task(
         completed_at=None,
         origin=None,
     )
-
-
-def _stale(task_id: str, *, expected: int, current: int) -> FailedPrecondition:
-    details = {"reason": "version-mismatch", "expected": expected, "current": current}
-    if current == 0:
-        message = (
-            f"Task '{task_id}' does not exist (it may have been deleted); save without "
-            "expectedVersion to create it."
-        )
-    else:
-        message = (
-            f"Task '{task_id}' changed since you loaded it (version {current} is stored, "
-            f"you edited version {expected}); reload it and save again."
-        )
-    return FailedPrecondition(message, details=details)
 
 
 # --- workflow `task` nodes -------------------------------------------------------------

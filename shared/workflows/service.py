@@ -13,7 +13,7 @@ import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from shared.errors import FailedPrecondition, ResourceExhausted
+from shared.errors import ResourceExhausted, stale_version
 from shared.workflows.models import (
     DeleteWorkflowResult,
     SaveWorkflow,
@@ -85,7 +85,9 @@ def save_workflow(
         stored: dict[str, Any] | None = snapshot.to_dict() if snapshot.exists else None
         current = int(stored["version"]) if stored else 0
         if command.expected_version is not None and command.expected_version != current:
-            raise _stale(ref.id, expected=command.expected_version, current=current)
+            raise stale_version(
+                "Workflow", ref.id, expected=command.expected_version, current=current
+            )
         if stored is None:
             counted = workflows_of(db, uid).count().get(transaction=transaction)  # type: ignore[no-untyped-call]
             if int(counted[0][0].value) >= MAX_WORKFLOWS_PER_USER:
@@ -154,18 +156,3 @@ def delete_workflow(*, db: Client, uid: str, workflow_id: str) -> DeleteWorkflow
         return True
 
     return DeleteWorkflowResult(deleted=apply(db.transaction()))
-
-
-def _stale(workflow_id: str, *, expected: int, current: int) -> FailedPrecondition:
-    details = {"reason": "version-mismatch", "expectedVersion": expected, "version": current}
-    if current == 0:
-        message = (
-            f"Workflow '{workflow_id}' does not exist (it may have been deleted); "
-            "save without expectedVersion to create it."
-        )
-    else:
-        message = (
-            f"Workflow '{workflow_id}' changed since you loaded it (version {current} is "
-            f"stored, you edited version {expected}); reload it and save again."
-        )
-    return FailedPrecondition(message, details=details)

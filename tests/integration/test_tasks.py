@@ -111,8 +111,8 @@ def test_create_update_and_a_stale_version(user: emu.User) -> None:
 
     stale = call("save_task", {**edit, "title": "lost edit"}, user)
     assert stale.status == "FAILED_PRECONDITION"
-    assert stale.details["expected"] == 1
-    assert stale.details["current"] == 2
+    assert stale.details["expectedVersion"] == 1
+    assert stale.details["version"] == 2
     assert tasks(user.uid)[task_id]["title"] == "Call Bob back"
 
     reopened = call("save_task", {"id": task_id, "expectedVersion": 2, "title": "again"}, user)
@@ -168,7 +168,7 @@ def test_someone_elses_id_reaches_only_the_callers_own_tasks(
 
     update = call("save_task", {"id": "shared-id", "expectedVersion": 1, "title": "x"}, user)
     assert update.status == "FAILED_PRECONDITION"
-    assert update.details["current"] == 0
+    assert update.details["version"] == 0
     mine = call("save_task", {"id": "shared-id", "title": "mine"}, user)
     assert (mine.status, mine.result["version"]) == ("OK", 1)
     gone = call("delete_task", {"id": "shared-id", "expectedVersion": 1}, other_user)
