@@ -8,16 +8,22 @@ import functions  # noqa: F401  (sets global options before any function is decl
 from functions.callables.cancel_execution import cancel_execution
 
 # Callables
+from functions.callables.decide import decide
 from functions.callables.delete_calendar_event import delete_calendar_event
 from functions.callables.delete_conversation import delete_conversation
 from functions.callables.delete_task import delete_task
 from functions.callables.delete_workflow import delete_workflow
 from functions.callables.ensure_profile import ensure_profile
+from functions.callables.forget import forget
+from functions.callables.forget_all_memories import forget_all_memories
 from functions.callables.import_calendar import import_calendar
 from functions.callables.mark_notifications_read import mark_notifications_read
 from functions.callables.pause_execution import pause_execution
 from functions.callables.publish_event import publish_event
 from functions.callables.quick_add import quick_add
+from functions.callables.recall import recall
+from functions.callables.record_outcome import record_outcome
+from functions.callables.remember import remember
 from functions.callables.resume_execution import resume_execution
 from functions.callables.retry_execution import retry_execution
 from functions.callables.retry_reply import retry_reply
@@ -27,6 +33,7 @@ from functions.callables.save_calendar_event import save_calendar_event
 from functions.callables.save_task import save_task
 from functions.callables.save_workflow import save_workflow
 from functions.callables.set_role import set_role
+from functions.callables.update_memory import update_memory
 from functions.callables.update_settings import update_settings
 
 # Firestore triggers
@@ -53,12 +60,15 @@ from functions.scheduled.sweep import sweep
 
 __all__ = [
     "cancel_execution",
+    "decide",
     "delete_calendar_event",
     "delete_conversation",
     "delete_task",
     "delete_workflow",
     "ensure_profile",
     "firetimer",
+    "forget",
+    "forget_all_memories",
     "health",
     "ical",
     "import_calendar",
@@ -71,6 +81,9 @@ __all__ = [
     "publish_event",
     "quick_add",
     "rearm",
+    "recall",
+    "record_outcome",
+    "remember",
     "resume_execution",
     "retry_execution",
     "retry_reply",
@@ -83,6 +96,7 @@ __all__ = [
     "send_briefings",
     "set_role",
     "sweep",
+    "update_memory",
     "update_settings",
     "webhook",
 ]

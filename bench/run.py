@@ -16,7 +16,13 @@ with it, and the ratio is what to compare between runs:
 * workflows: per-step overhead of a 20-step chain and a 20-branch fan-out/fan-in against
   one bare function round trip, and Firestore reads and writes per step;
 * assistant (`bench/assistant.py`): quick-add latency on the AI path and the fallback,
-  reminder lateness p50/p95 over 20 reminders, and the briefing tick's cost.
+  reminder lateness p50/p95 over 20 reminders, and the briefing tick's cost;
+* decisions (`bench/decisions.py`): the feedback loop end to end through `decide` and
+  `record_outcome`, an over-confident stand-in against a simulated user: ECE of raw and
+  calibrated confidence after 0, 20 and 100 recorded outcomes;
+* memory (`bench/memory.py`): recall@3 and unanswerable precision on
+  tests/data/memory_eval.json through `remember`/`recall` (WordLlama, default threshold),
+  recall latency p50 against one Firestore document get, and the embedding cache's effect.
 
 Results go to bench/results/latest.json and are printed as a table.
 """
@@ -221,6 +227,12 @@ def table(results: dict[str, Any]) -> str:
     from bench import assistant
 
     lines += assistant.table(results)
+    from bench import decisions
+
+    lines += decisions.table(results["decisions"])
+    from bench import memory
+
+    lines += memory.table(results)
     return "\n".join(lines)
 
 
@@ -230,7 +242,7 @@ def live_figures() -> dict[str, Any]:
 
     with stack.running() as running:
         os.environ.update(running.env)
-        from bench import assistant, chat, workflows
+        from bench import assistant, chat, decisions, workflows
         from tests.support import emulators as emu
 
         user = emu.sign_up()
@@ -250,7 +262,16 @@ def live_figures() -> dict[str, Any]:
             "quick_add": assistant.quick_add_latency(user),
             "reminders": assistant.reminder_lateness(user),
             "briefing": assistant.briefing_tick(),
+            "decisions": decisions.feedback_loop(),
+            "memory": _memory(user),
         }
+
+
+def _memory(user: Any) -> dict[str, Any]:
+    """Memory retrieval quality and latency (bench/memory.py), on the running stack."""
+    from bench import memory
+
+    return memory.retrieval(user)
 
 
 def _calibration() -> list[dict[str, float]]:

@@ -45,6 +45,7 @@ USER_COLLECTIONS: tuple[UserCollection, ...] = (
     UserCollection("notifications", "notifications"),
     UserCollection("briefings", "briefings"),
     UserCollection("decisions", "decisions"),
+    UserCollection("decisionStats", "decisions"),
     UserCollection("memories", "memory"),
     UserCollection("usage", "ai"),
 )

@@ -57,6 +57,18 @@ from shared.chat.models import (
     RetryReply,
     RetryReplyResult,
 )
+from shared.decisions.models import Decide, DecisionResult, RecordOutcome, RecordOutcomeResult
+from shared.memory.models import (
+    Forget,
+    ForgetAllMemories,
+    ForgetResult,
+    Recall,
+    RecallResult,
+    Remember,
+    RememberResult,
+    UpdateMemory,
+    UpdateMemoryResult,
+)
 from shared.notifications.models import MarkNotificationsRead, MarkNotificationsReadResult
 from shared.quickadd.models import QuickAdd, QuickAddResult
 from shared.tasks.models import DeleteTask, DeleteTaskResult, SaveTask, SaveTaskResult
@@ -156,6 +168,25 @@ FEATURES = (
             WireCallable(
                 "mark_notifications_read", MarkNotificationsRead, MarkNotificationsReadResult
             ),
+        ),
+    ),
+    Feature(
+        name="decisions",
+        title="DecisionsCallables",
+        callables=(
+            WireCallable("decide", Decide, DecisionResult),
+            WireCallable("record_outcome", RecordOutcome, RecordOutcomeResult),
+        ),
+    ),
+    Feature(
+        name="memory",
+        title="MemoryCallables",
+        callables=(
+            WireCallable("remember", Remember, RememberResult),
+            WireCallable("recall", Recall, RecallResult),
+            WireCallable("update_memory", UpdateMemory, UpdateMemoryResult),
+            WireCallable("forget", Forget, ForgetResult),
+            WireCallable("forget_all_memories", ForgetAllMemories, ForgetResult),
         ),
     ),
     Feature(

@@ -1,4 +1,4 @@
-"""`update_settings`: change the caller's timezone, preferred model and/or briefing."""
+"""`update_settings`: change the caller's timezone, preferred model, briefing or memory."""
 
 from datetime import UTC, datetime
 from typing import Any
@@ -18,7 +18,8 @@ def update_settings(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     """Callable; signed-in users.
 
     Input `UpdateSettings` ({timezone?: IANA zone, preferredModel?: allowed model,
-    briefing?: {enabled?, time?: "HH:MM"}}); output `SettingsPublic` ({settings}).
+    briefing?: {enabled?, time?: "HH:MM"}, memory?: {autoExtract}}); output
+    `SettingsPublic` ({settings}).
     The briefing slot follows in the same transaction; a zone given re-arms the reminders
     of floating tasks and events afterwards. `invalid-argument` names the bad field and
     nothing is written; `failed-precondition` when the profile does not exist yet.

@@ -7,7 +7,15 @@ import zoneinfo
 from datetime import datetime
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    model_validator,
+)
 from pydantic.alias_generators import to_camel
 
 from shared.validation import Command, Public
@@ -82,12 +90,35 @@ class BriefingSettings(BaseModel):
     time: str = DEFAULT_BRIEFING_TIME
 
 
+class MemorySettings(BaseModel):
+    """Long-term memory: whether chat extracts memories from the user's messages after
+    each turn (explicit `remember` works either way)."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+
+    auto_extract: bool = True
+
+
+DEFAULT_ASK_THRESHOLD = 0.6
+
+
+class DecisionSettings(BaseModel):
+    """The decision engine: below `askThreshold` (calibrated confidence, 0..1) a decision
+    asks the user instead of acting."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+
+    ask_threshold: float = DEFAULT_ASK_THRESHOLD
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
 
     timezone: str = DEFAULT_TIMEZONE
     preferred_model: str = DEFAULT_MODEL
     briefing: BriefingSettings = Field(default_factory=BriefingSettings)
+    memory: MemorySettings = Field(default_factory=MemorySettings)
+    decisions: DecisionSettings = Field(default_factory=DecisionSettings)
 
 
 class ProfileDoc(BaseModel):
@@ -150,15 +181,30 @@ class UpdateBriefing(Command):
         return self
 
 
+class UpdateMemorySettings(Command):
+    """`{autoExtract}`: turn automatic extraction of memories from chat on or off."""
+
+    auto_extract: StrictBool
+
+
+class UpdateDecisionSettings(Command):
+    """`{askThreshold}`: below it (0..1) a decision asks instead of acting."""
+
+    ask_threshold: StrictFloat = Field(ge=0.0, le=1.0, allow_inf_nan=False)
+
+
 class UpdateSettings(Command):
     timezone: Timezone | None = None
     preferred_model: PreferredModel | None = None
     briefing: UpdateBriefing | None = None
+    memory: UpdateMemorySettings | None = None
+    decisions: UpdateDecisionSettings | None = None
 
     @model_validator(mode="after")
     def _something_to_change(self) -> Self:
-        if self.timezone is None and self.preferred_model is None and self.briefing is None:
-            msg = "give at least one of: timezone, preferredModel, briefing"
+        if all(getattr(self, name) is None for name in type(self).model_fields):
+            names = ", ".join(to_camel(name) for name in type(self).model_fields)
+            msg = f"give at least one of: {names}"
             raise ValueError(msg)
         return self
 
@@ -167,9 +213,13 @@ class UpdateSettings(Command):
         (`settings.briefing.time`), so a field left out keeps its stored value."""
         given = self.model_dump(exclude_none=True, by_alias=True)
         briefing = given.pop("briefing", {})
+        memory = given.pop("memory", {})
+        decisions = given.pop("decisions", {})
         return {
             **{f"settings.{key}": value for key, value in given.items()},
             **{f"settings.briefing.{key}": value for key, value in briefing.items()},
+            **{f"settings.memory.{key}": value for key, value in memory.items()},
+            **{f"settings.decisions.{key}": value for key, value in decisions.items()},
         }
 
     def applied_to(self, settings: Settings) -> Settings:
@@ -177,8 +227,16 @@ class UpdateSettings(Command):
         briefing = settings.briefing
         if self.briefing is not None:
             briefing = briefing.model_copy(update=self.briefing.model_dump(exclude_none=True))
-        top = self.model_dump(exclude_none=True, exclude={"briefing"})
-        return settings.model_copy(update={**top, "briefing": briefing})
+        memory = settings.memory
+        if self.memory is not None:
+            memory = memory.model_copy(update=self.memory.model_dump(exclude_none=True))
+        decisions = settings.decisions
+        if self.decisions is not None:
+            decisions = decisions.model_copy(update=self.decisions.model_dump(exclude_none=True))
+        top = self.model_dump(exclude_none=True, exclude={"briefing", "memory", "decisions"})
+        return settings.model_copy(
+            update={**top, "briefing": briefing, "memory": memory, "decisions": decisions}
+        )
 
 
 class SettingsPublic(Public):

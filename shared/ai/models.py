@@ -11,8 +11,10 @@ Provider = Literal["openai", "anthropic"]
 Tier = Literal["fast", "strong"]
 # Purposes route to tiers: classification, titles, parsing and summaries are fast; chat
 # answers and generation are strong.
-Purpose = Literal["chat", "generate", "classify", "title", "parse", "summarize", "decide"]
-FAST_PURPOSES: frozenset[str] = frozenset({"classify", "title", "parse", "summarize"})
+Purpose = Literal[
+    "chat", "generate", "classify", "title", "parse", "summarize", "extract", "decide"
+]
+FAST_PURPOSES: frozenset[str] = frozenset({"classify", "title", "parse", "summarize", "extract"})
 PROVIDERS: tuple[Provider, ...] = ("openai", "anthropic")
 
 

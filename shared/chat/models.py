@@ -91,15 +91,23 @@ class Reader:
 
     plan: str
     preferred_provider: Provider | None
+    auto_extract: bool = True  # settings.memory.autoExtract: facts kept after each turn
 
     @classmethod
     def of_profile(cls, profile: dict[str, Any]) -> Reader:
-        """From the profile document `users/{uid}` (a missing one reads as free, auto)."""
-        model = str((profile.get("settings") or {}).get("preferredModel", "auto"))
+        """From the profile document `users/{uid}` (a missing one reads as free, auto,
+        extraction on)."""
+        settings = profile.get("settings") or {}
+        model = str(settings.get("preferredModel", "auto"))
         preferred = next(
             (p for prefix, p in PROVIDER_BY_MODEL_PREFIX.items() if model.startswith(prefix)), None
         )
-        return cls(plan=str(profile.get("plan", "free")), preferred_provider=preferred)
+        memory = settings.get("memory") or {}
+        return cls(
+            plan=str(profile.get("plan", "free")),
+            preferred_provider=preferred,
+            auto_extract=memory.get("autoExtract", True) is not False,
+        )
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ meanwhile (the user deleted the conversation while it was answered) raises
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
@@ -60,6 +61,11 @@ class ConversationGone(Exception):
 
 class ChatRepository(Protocol):
     """One user's conversation, as the chat services use it."""
+
+    @property
+    def conversation_id(self) -> str:
+        """The conversation's id (provenance of the memories a turn keeps)."""
+        ...
 
     def reader(self) -> Reader:
         """The user's plan and preferred provider (from the profile)."""
@@ -116,8 +122,9 @@ class ChatRepository(Protocol):
         stopped: bool,
         truncated: bool,
         now: datetime,
+        memory_ids: Sequence[str] = (),
     ) -> None:
-        """The reply's final text and what it cost."""
+        """The reply's final text, what it cost, and the memories its context held."""
         ...
 
     def reply_failed(
@@ -178,6 +185,10 @@ class FirestoreConversation:
         self._ref = conversation_ref(db, uid, cid)
         # Each reply's update time as our last write left it (for conditional writes).
         self._versions: dict[str, Any] = {}
+
+    @property
+    def conversation_id(self) -> str:
+        return self._cid
 
     def _message_ref(self, mid: str) -> DocumentReference:
         ref: DocumentReference = self._ref.collection(MESSAGES).document(mid)
@@ -328,20 +339,21 @@ class FirestoreConversation:
         stopped: bool,
         truncated: bool,
         now: datetime,
+        memory_ids: Sequence[str] = (),
     ) -> None:
-        self._update(
-            self._reply_ref(mid),
-            {
-                "text": text,
-                "status": "done",
-                "provider": provider,
-                "model": model,
-                "usage": usage.to_firestore(),
-                "stopped": stopped,
-                "truncated": truncated,
-                "updatedAt": now,
-            },
-        )
+        fields: dict[str, Any] = {
+            "text": text,
+            "status": "done",
+            "provider": provider,
+            "model": model,
+            "usage": usage.to_firestore(),
+            "stopped": stopped,
+            "truncated": truncated,
+            "updatedAt": now,
+        }
+        if memory_ids:
+            fields["memoryIds"] = list(memory_ids)
+        self._update(self._reply_ref(mid), fields)
 
     def reply_failed(
         self,

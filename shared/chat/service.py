@@ -20,6 +20,14 @@ from typing import TYPE_CHECKING, Protocol
 from shared.ai.models import AIRequest
 from shared.chat import enrichment, streaming
 from shared.chat.context import build_context, history_turns
+from shared.chat.memories import (
+    NONE,
+    FirestoreMemories,
+    MemoryContext,
+    MemorySource,
+    extraction_request,
+)
+from shared.chat.memories import extract as extract_memories
 from shared.chat.models import (
     CONTEXT_BUDGET_TOKENS,
     HISTORY_LIMIT,
@@ -34,6 +42,7 @@ from shared.chat.models import (
 )
 from shared.chat.repository import ChatRepository, ConversationGone, FirestoreConversation
 from shared.errors import FailedPrecondition, NotFound
+from shared.memory.extraction import Source
 from shared.platform import logs, ratelimit
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -71,6 +80,7 @@ def answer_message(
         uid=uid,
         mid=mid,
         now=now,
+        memories=FirestoreMemories(db=db, gateway=gateway, uid=uid, now=now()),
     )
 
 
@@ -82,6 +92,7 @@ def answer(
     uid: str,
     mid: str,
     now: Callable[[], datetime],
+    memories: MemorySource | None = None,
 ) -> bool:
     """Create the reply to user message `mid`, stream it, then enrich. Idempotent.
 
@@ -92,6 +103,8 @@ def answer(
         uid: the user (who pays for the answer).
         mid: the user message.
         now: the clock.
+        memories: the user's memories: the reply's context takes the relevant ones, and
+            after it extraction (when the user has it on) adds, corrects or deletes.
 
     Returns:
         False when `mid` is not a user message or its reply already exists (a duplicate
@@ -121,6 +134,12 @@ def answer(
             return True
         reader = chat.reader()  # the profile, read once per message
         calls = enrichment.requests(uid=uid, text=message.text, titled=bool(conversation.title))
+        recalled = memories.for_message(message.text, plan=reader.plan) if memories else NONE
+        extracting = (
+            extraction_request(uid=uid, text=message.text, context=recalled)
+            if memories is not None and reader.auto_extract
+            else None
+        )
         streamed = _stream(
             chat=chat,
             gateway=gateway,
@@ -130,7 +149,8 @@ def answer(
             now=now,
             conversation=conversation,
             messages=messages,
-            then=calls,
+            then=[*calls, *([extracting] if extracting else [])],
+            recalled=recalled,
         )
         try:
             found = enrichment.enrich(
@@ -143,6 +163,18 @@ def answer(
                 messages=_with_reply(messages, mid=mid, streamed=streamed),
                 tab=streamed.tab,
             )
+            if extracting is not None and memories is not None and streamed.usage is not None:
+                extract_memories(
+                    gateway=gateway,
+                    memories=memories,
+                    request=extracting,
+                    plan=reader.plan,
+                    tab=streamed.tab,
+                    context=recalled,
+                    source=Source(
+                        conversation_id=chat.conversation_id, message_id=mid, text=message.text
+                    ),
+                )
             chat.conclude(
                 usage=streamed.usage,
                 title=found.title,
@@ -267,13 +299,16 @@ def _stream(
     conversation: ConversationDoc,
     messages: list[MessageDoc],
     then: Sequence[AIRequest] = (),
+    recalled: MemoryContext = NONE,
 ) -> streaming.Streamed:
-    """Build the prompt (the newest turns that fit, the summary for the rest) and stream
-    its answer into the reply to `mid` (quota held for `then` too, on one tab)."""
+    """Build the prompt (the newest turns that fit, the summary for the rest, the
+    relevant memories) and stream its answer into the reply to `mid` (quota held for
+    `then` too, on one tab)."""
     context = build_context(
         history_turns(messages, answering=mid),
         budget_tokens=CONTEXT_BUDGET_TOKENS,
         summary=conversation.summary,
+        memories=recalled.texts,
     )
     request = AIRequest(
         uid=uid,
@@ -291,6 +326,7 @@ def _stream(
         mid=mid,
         now=now,
         then=then,
+        memory_ids=recalled.ids,
     )
 
 

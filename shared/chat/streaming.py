@@ -101,6 +101,7 @@ def stream_reply(
     now: Callable[[], datetime],
     pace: Pace = PACE,
     then: Sequence[AIRequest] = (),
+    memory_ids: Sequence[str] = (),
 ) -> Streamed:
     """Stream the answer to `request` into the reply to user message `mid`.
 
@@ -157,6 +158,7 @@ def stream_reply(
             stopped=stopped,
             truncated=truncated,
             now=now(),
+            memory_ids=memory_ids,
         )
         logs.info(
             "chat reply done",

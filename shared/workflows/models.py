@@ -400,13 +400,23 @@ class EventConfig(Part):
         yield from _template_strings(self.data, "data")
 
 
+DECISION_BRANCHES = ("act", "ask")
+
+
 class DecisionConfig(Part):
-    """Ask the user a question and wait for the answer."""
+    """Decide with the decision engine (`shared.decisions.service.decide`): the step
+    finishes on branch "act" when the calibrated confidence reaches the user's threshold,
+    else "ask". `question` and `context` are templates; `kind` groups decisions whose
+    outcomes calibrate each other."""
 
     question: str = Field(min_length=1, max_length=2_000)
     options: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(
         default_factory=list, max_length=MAX_OPTIONS
     )
+    kind: str | None = Field(
+        default=None, min_length=1, max_length=40, pattern=r"^[a-z0-9][a-z0-9_-]*$"
+    )
+    context: str | None = Field(default=None, min_length=1, max_length=8_000)
 
     @field_validator("options")
     @classmethod
@@ -421,6 +431,8 @@ class DecisionConfig(Part):
 
     def sources(self) -> Iterator[tuple[str, str, str]]:
         yield "template", "question", self.question
+        if self.context is not None:
+            yield "template", "context", self.context
 
 
 # --- nodes ---------------------------------------------------------------------------

@@ -221,30 +221,57 @@ def run_ai(node: AiNode, ctx: NodeContext) -> NodeResult:
 
 
 def run_decision(node: DecisionNode, ctx: NodeContext) -> NodeResult:
-    """Until the decision engine exists, a structured answer from the gateway."""
-    from pydantic import BaseModel, Field
-
+    """Decide with the decision engine; finish on branch "act", or "ask" when the
+    calibrated confidence is below the user's threshold. The request id is the execution
+    and node, so a step that runs again answers the decision it made (one decision, one
+    model call, one count against the daily limit)."""
+    from shared.decisions import service as decisions
+    from shared.decisions.models import (
+        DEFAULT_KIND,
+        MAX_CONTEXT_CHARS,
+        MAX_QUESTION_CHARS,
+        Decide,
+    )
     from shared.errors import AuraError
 
-    class Decision(BaseModel):
-        action: str = Field(max_length=200)
-        confidence: float = Field(ge=0.0, le=1.0)
-        reasoning: str = Field(max_length=2000)
-
-    question = _render(node.config.question, ctx)
-    options = f"\nOptions: {', '.join(node.config.options)}" if node.config.options else ""
-    request = AIRequest(
-        uid=ctx.uid,
-        purpose="decide",
-        temperature=0.0,
-        messages=(Message(role="user", content=f"{question}{options}"),),
-        max_tokens=600,
-    )
+    question = _render(node.config.question, ctx).strip()[:MAX_QUESTION_CHARS]
+    if not question:
+        raise NodeFailed("question: the template rendered to nothing", retryable=False)
+    context = _render(node.config.context, ctx)[:MAX_CONTEXT_CHARS] if node.config.context else None
+    execution = ctx.scope.get("execution") or {}
     try:
-        decision, _ = ctx.gateway().structured(request, Decision, plan=ctx.plan)
+        decision = decisions.decide(
+            db=ctx.db,
+            gateway=ctx.gateway(),
+            uid=ctx.uid,
+            plan=ctx.plan,
+            command=Decide(
+                question=question,
+                context=context or None,
+                options=list(node.config.options),
+                kind=node.config.kind or DEFAULT_KIND,
+                request_id=f"{ctx.execution_id}:{node.id}",
+            ),
+            now=ctx.now,
+            origin={
+                "workflowId": execution.get("workflowId"),
+                "executionId": ctx.execution_id,
+                "nodeId": node.id,
+            },
+        )
     except AuraError as exc:
-        raise NodeFailed(exc.message) from exc
-    return NodeResult(output=decision.model_dump())
+        raise NodeFailed(exc.message, retryable=exc.code != "resource-exhausted") from exc
+    branch = "ask" if decision.ask else "act"
+    return NodeResult(
+        output={
+            "decisionId": decision.decision_id,
+            "action": decision.action,
+            "confidence": decision.confidence,
+            "ask": decision.ask,
+            "reasoning": decision.reasoning,
+        },
+        branch=branch,
+    )
 
 
 def run_http(node: HttpNode, ctx: NodeContext) -> NodeResult:

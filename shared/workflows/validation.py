@@ -11,7 +11,8 @@ The graph rules: node ids are unique; edges join existing nodes, never a node to
 and do not repeat; there are no cycles; every node can be reached from an entry node (one
 with no incoming edges). Edges out of a condition node name one of its branches (its
 cases' branches or its default), at most one edge per branch, and at least one edge
-leaves it; edges out of any other node have no branch.
+leaves it; edges out of a decision node name "act" or "ask" (the branch its step takes)
+or none (followed whichever it takes); edges out of any other node have no branch.
 """
 
 from __future__ import annotations
@@ -24,8 +25,10 @@ from typing import Any, NoReturn
 from shared.errors import InvalidArgument
 from shared.validation import NotStorable, check_storable, field_path
 from shared.workflows.models import (
+    DECISION_BRANCHES,
     AiNode,
     ConditionNode,
+    DecisionNode,
     Definition,
     Edge,
     EventNode,
@@ -150,11 +153,18 @@ def _check_edges(edges: Sequence[Edge], nodes: Sequence[Node], ids: dict[str, in
                     f"(edges[{branch_used[key]}]); a branch has at most one edge",
                 )
             branch_used[key] = index
+        elif isinstance(source, DecisionNode):
+            if edge.branch is not None and edge.branch not in DECISION_BRANCHES:
+                _fail(
+                    f"{path}.branch",
+                    f"'{edge.branch}' is not a branch of decision node '{source.id}' "
+                    f"(one of: {_quoted(DECISION_BRANCHES)}, or none to follow it always)",
+                )
         elif edge.branch is not None:
             _fail(
                 f"{path}.branch",
-                f"only edges from a condition node have a branch; '{source.id}' is a "
-                f"{source.type} node",
+                f"only edges from a condition or decision node have a branch; "
+                f"'{source.id}' is a {source.type} node",
             )
         triple = (edge.source, edge.to, edge.branch)
         if triple in seen:

@@ -39,6 +39,8 @@ def test_first_sign_in_creates_profile_with_defaults_and_claims() -> None:
         "timezone": "Europe/Berlin",
         "preferredModel": "auto",
         "briefing": {"enabled": True, "time": "07:00"},
+        "memory": {"autoExtract": True},
+        "decisions": {"askThreshold": 0.6},
     }
     assert emu.get_claims(new.uid) == {"role": "user", "plan": "free"}
 
@@ -85,6 +87,8 @@ def test_update_settings_changes_only_given_fields(user: emu.User) -> None:
             "timezone": "America/New_York",
             "preferredModel": "auto",
             "briefing": {"enabled": True, "time": "07:00"},
+            "memory": {"autoExtract": True},
+            "decisions": {"askThreshold": 0.6},
         }
     }
     result = emu.call("update_settings", {"preferredModel": "claude-sonnet-4-6"}, user.id_token)
@@ -92,6 +96,8 @@ def test_update_settings_changes_only_given_fields(user: emu.User) -> None:
         "timezone": "America/New_York",
         "preferredModel": "claude-sonnet-4-6",
         "briefing": {"enabled": True, "time": "07:00"},
+        "memory": {"autoExtract": True},
+        "decisions": {"askThreshold": 0.6},
     }
 
 
@@ -103,6 +109,9 @@ def test_update_settings_changes_only_given_fields(user: emu.User) -> None:
         ({"timezone": "CEST"}, "timezone", "IANA"),
         ({"timezone": 42}, "timezone", "string"),
         ({"preferredModel": "gpt-1"}, "preferredModel", "allowed model"),
+        ({"decisions": {"askThreshold": 1.5}}, "decisions.askThreshold", "less than or equal"),
+        ({"decisions": {"askThreshold": "0.5"}}, "decisions.askThreshold", "number"),
+        ({"decisions": {}}, "decisions.askThreshold", "required"),
         ({"timezone": "UTC", "role": "admin"}, "role", "not a known field"),
         ({}, "", "at least one"),
         ("UTC", "", "JSON object"),

@@ -61,6 +61,7 @@ CASES = [
     Case("users/alice/notifications/n1", get=OWNER_ONLY, list=OWNER_ONLY),
     Case("users/alice/briefings/2026-12-02", get=OWNER_ONLY, list=OWNER_ONLY),
     Case("users/alice/decisions/d1", get=OWNER_ONLY, list=OWNER_ONLY),
+    Case("users/alice/decisionStats/current", get=OWNER_ONLY, list=OWNER_ONLY),
     Case("users/alice/memories/mem1", get=OWNER_ONLY, list=OWNER_ONLY),
     Case("users/alice/usage/2026-11-23", get=OWNER_ONLY, list=OWNER_ONLY),
     # An unknown subcollection under a user's own tree stays closed.

@@ -33,6 +33,7 @@ from shared.chat.repository import (
     Seen,
 )
 from shared.errors import AuraError
+from shared.memory.extraction import MemoryOperations
 from shared.platform.ratelimit import Decision
 
 M = TypeVar("M", bound=BaseModel)
@@ -95,6 +96,11 @@ class FakeConversation:
         self._clock = clock or (lambda: 0.0)
 
     # -- helpers for tests --
+
+    @property
+    def conversation_id(self) -> str:
+        return "c1"
+
     def reply(self, mid: str) -> dict[str, Any]:
         return self.replies[mid]
 
@@ -197,6 +203,7 @@ class FakeConversation:
         stopped: bool,
         truncated: bool,
         now: datetime,
+        memory_ids: Sequence[str] = (),
     ) -> None:
         self._write("reply_done")
         self.replies[mid].update(
@@ -207,6 +214,7 @@ class FakeConversation:
             usage=usage,
             stopped=stopped,
             truncated=truncated,
+            memory_ids=list(memory_ids),
         )
 
     def reply_failed(
@@ -318,7 +326,9 @@ class FakeGateway:
         *,
         refuse: AuraError | None = None,
         enrichment_fails: AuraError | None = None,
+        memory_operations: MemoryOperations | None = None,
     ) -> None:
+        self.memory_operations = memory_operations or MemoryOperations()
         self.stream_handle = stream or FakeStream(["Hello", ", ", "world"])
         self.refuse = refuse
         self.enrichment_fails = enrichment_fails
@@ -366,6 +376,8 @@ class FakeGateway:
             raise self.enrichment_fails
         if output is IntentResult:
             parsed: Any = IntentResult(label="question", confidence=0.9)
+        elif output is MemoryOperations:
+            parsed = self.memory_operations
         else:
             parsed = TitleResult(title="  Tides and the moon  ")
         return parsed, _result("{}")
@@ -387,6 +399,8 @@ def members(protocol: type) -> set[str]:
 
 
 def parameters(function: Any) -> list[str]:
+    if isinstance(function, property):  # compare the getter's
+        function = function.fget
     return list(inspect.signature(function).parameters)
 
 

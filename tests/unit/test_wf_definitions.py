@@ -580,7 +580,7 @@ INVALID: list[tuple[str, dict[str, Any], str, str]] = [
         "branch on a plain edge",
         workflow([node("a"), node("b")], [edge("a", "b", "yes")]),
         "edges[0].branch",
-        "only edges from a condition node have a branch; 'a' is a transform node",
+        "only edges from a condition or decision node have a branch; 'a' is a transform node",
     ),
     # the graph
     (

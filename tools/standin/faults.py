@@ -31,6 +31,8 @@ class Behaviour:
     invalid_json: bool = False
     label: str | None = None
     quickadd: str | None = None  # how a quick-add reading is answered (tools/standin/quickadd)
+    memory: str | None = None  # how memory extraction is answered (tools/standin/memory)
+    confidence: float | None = None  # a decision's stated confidence (tools/standin/decisions)
 
     def overridden(self, settings: Mapping[str, Any]) -> Behaviour:
         known = {f.name for f in fields(self)}
@@ -78,6 +80,24 @@ def _quickadd_setting(key: str, raw: object) -> str:
     return str(raw)
 
 
+def _memory_setting(key: str, raw: object) -> str:
+    from tools.standin.memory import MODES
+
+    if str(raw) not in MODES:
+        raise StandinRequestError(400, f"standin: {key} must be one of {', '.join(MODES)}")
+    return str(raw)
+
+
+def _confidence_setting(key: str, raw: object) -> float:
+    try:
+        value = float(str(raw)) if not isinstance(raw, bool) else None
+    except ValueError:
+        value = None
+    if value is None or not 0.0 <= value <= 1.0:
+        raise StandinRequestError(400, f"standin: {key} must be a number in 0..1")
+    return value
+
+
 SETTINGS: dict[str, Callable[[str, object], Any]] = {
     "tokens": _int_setting(1),
     "first_token_delay_ms": _int_setting(0),
@@ -89,6 +109,8 @@ SETTINGS: dict[str, Callable[[str, object], Any]] = {
     "invalid_json": _bool_setting,
     "label": _str_setting,
     "quickadd": _quickadd_setting,
+    "memory": _memory_setting,
+    "confidence": _confidence_setting,
 }
 
 

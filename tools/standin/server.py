@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from tools.standin import embeddings, quickadd
+from tools.standin import decisions, embeddings, memory, quickadd
 from tools.standin.errors import StandinRequestError, anthropic_error_body, openai_error_body
 from tools.standin.faults import ENDPOINTS, PROVIDERS, Behaviour, parse_directives, parse_settings
 from tools.standin.replies import answer_tokens
@@ -43,6 +43,10 @@ def structured_value(schema: Mapping[str, Any], prompt: str, behaviour: Behaviou
     parser when the schema is that one, else a value generated from the schema."""
     if quickadd.matches(schema):
         return quickadd.answer(prompt, mode=behaviour.quickadd)
+    if memory.matches(schema):
+        return memory.answer(prompt, mode=behaviour.memory)
+    if decisions.matches(schema):
+        return decisions.answer(prompt, confidence=behaviour.confidence)
     return generate_from_schema(schema, prompt=prompt, label=behaviour.label)
 
 

@@ -11,6 +11,8 @@ const NAV = [
   { to: "/tasks", label: "Tasks" },
   { to: "/calendar", label: "Calendar" },
   { to: "/inbox", label: "Inbox" },
+  { to: "/memory", label: "Memory" },
+  { to: "/decisions", label: "Decisions" },
   { to: "/profile", label: "Profile" },
   { to: "/status", label: "Status" },
 ] as const;

@@ -10,6 +10,7 @@ import ProfilePage from "../features/profile/pages/ProfilePage";
 import StatusPage from "../features/status/pages/StatusPage";
 import InboxPage from "../features/inbox/pages/InboxPage";
 import TasksPage from "../features/tasks/pages/TasksPage";
+import MemoryPage from "../features/memory/pages/MemoryPage";
 import { Layout } from "./Layout";
 import NotFoundPage from "./routes/NotFoundPage";
 import StudioPage from "./routes/StudioPage";
@@ -25,6 +26,8 @@ const WorkflowExecutionsPage = lazy(
 const ExecutionPage = lazy(() => import("../features/automations/pages/ExecutionPage"));
 // The calendar brings FullCalendar and rrule: loaded on first visit.
 const CalendarPage = lazy(() => import("../features/calendar/pages/CalendarPage"));
+// Decisions bring the chart library (recharts): loaded on first visit.
+const DecisionsPage = lazy(() => import("../features/decisions/pages/DecisionsPage"));
 
 function Lazy({ children }: { children: ReactNode }) {
   return <Suspense fallback={<Loading />}>{children}</Suspense>;
@@ -92,6 +95,15 @@ const router = createBrowserRouter([
             ),
           },
           { path: "inbox", element: <InboxPage /> },
+          { path: "memory", element: <MemoryPage /> },
+          {
+            path: "decisions",
+            element: (
+              <Lazy>
+                <DecisionsPage />
+              </Lazy>
+            ),
+          },
         ],
       },
       { path: "*", element: <NotFoundPage /> },

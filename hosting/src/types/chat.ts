@@ -73,6 +73,8 @@ export interface AssistantMessage {
   stopRequested: boolean;
   stopped: boolean;
   truncated: boolean;
+  /** The memories (`users/{uid}/memories/{id}`) the reply was given; [] on older replies. */
+  memoryIds: string[];
 }
 
 export type ChatMessage = UserMessage | AssistantMessage;

@@ -40,6 +40,8 @@ export interface Settings {
   timezone: string;
   preferredModel: string;
   briefing: BriefingSettings;
+  memory: MemorySettings;
+  decisions: DecisionSettings;
 }
 /**
  * The daily briefing: on or off, and the local wall-clock time it arrives at (in
@@ -49,10 +51,26 @@ export interface BriefingSettings {
   enabled: boolean;
   time: string;
 }
+/**
+ * Long-term memory: whether chat extracts memories from the user's messages after
+ * each turn (explicit `remember` works either way).
+ */
+export interface MemorySettings {
+  autoExtract: boolean;
+}
+/**
+ * The decision engine: below `askThreshold` (calibrated confidence, 0..1) a decision
+ * asks the user instead of acting.
+ */
+export interface DecisionSettings {
+  askThreshold: number;
+}
 export interface UpdateSettings {
   timezone?: string | null;
   preferredModel?: string | null;
   briefing?: UpdateBriefing | null;
+  memory?: UpdateMemorySettings | null;
+  decisions?: UpdateDecisionSettings | null;
 }
 /**
  * `{enabled?, time?: "HH:MM"}`: only the fields given change.
@@ -60,6 +78,18 @@ export interface UpdateSettings {
 export interface UpdateBriefing {
   enabled?: boolean | null;
   time?: string | null;
+}
+/**
+ * `{autoExtract}`: turn automatic extraction of memories from chat on or off.
+ */
+export interface UpdateMemorySettings {
+  autoExtract: boolean;
+}
+/**
+ * `{askThreshold}`: below it (0..1) a decision asks instead of acting.
+ */
+export interface UpdateDecisionSettings {
+  askThreshold: number;
 }
 export interface SettingsPublic {
   settings: Settings;

@@ -211,7 +211,10 @@ export interface DecisionNode {
   config: DecisionConfig;
 }
 /**
- * Ask the user a question and wait for the answer.
+ * Decide with the decision engine (`shared.decisions.service.decide`): the step
+ * finishes on branch "act" when the calibrated confidence reaches the user's threshold,
+ * else "ask". `question` and `context` are templates; `kind` groups decisions whose
+ * outcomes calibrate each other.
  */
 export interface DecisionConfig {
   question: string;
@@ -219,6 +222,8 @@ export interface DecisionConfig {
    * @maxItems 10
    */
   options?: string[];
+  kind?: string | null;
+  context?: string | null;
 }
 /**
  * `from` -> `to`; edges out of a condition node name the `branch` they follow.

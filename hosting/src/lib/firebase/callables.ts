@@ -8,7 +8,9 @@ import { httpsCallable } from "firebase/functions";
 import type { AccountsCallables } from "../../wire/accounts";
 import type { CalendarCallables } from "../../wire/calendar";
 import type { ChatCallables } from "../../wire/chat";
+import type { DecisionsCallables } from "../../wire/decisions";
 import type { ExecutionsCallables } from "../../wire/executions";
+import type { MemoryCallables } from "../../wire/memory";
 import type { NotificationsCallables } from "../../wire/notifications";
 import type { QuickAddCallables } from "../../wire/quickadd";
 import type { TasksCallables } from "../../wire/tasks";
@@ -19,6 +21,8 @@ import { firebaseReady } from "./app";
 export type Callables = AccountsCallables &
   CalendarCallables &
   ChatCallables &
+  DecisionsCallables &
+  MemoryCallables &
   NotificationsCallables &
   QuickAddCallables &
   TasksCallables &

@@ -30,6 +30,8 @@ describe("toProfile", () => {
           timezone: "Europe/Berlin",
           preferredModel: "gpt-4o",
           briefing: { enabled: false, time: "06:30" },
+          memory: { autoExtract: false },
+          decisions: { askThreshold: 0.75 },
         },
         createdAt: AT,
         lastSeenAt: AT,
@@ -45,6 +47,8 @@ describe("toProfile", () => {
         timezone: "Europe/Berlin",
         preferredModel: "gpt-4o",
         briefing: { enabled: false, time: "06:30" },
+        memory: { autoExtract: false },
+        decisions: { askThreshold: 0.75 },
       },
       createdAt: WHEN,
       lastSeenAt: WHEN,
@@ -63,6 +67,8 @@ describe("toProfile", () => {
           timezone: "UTC",
           preferredModel: "auto",
           briefing: { enabled: true, time: "07:00" },
+          memory: { autoExtract: true },
+          decisions: { askThreshold: 0.6 },
         },
         createdAt: null,
         lastSeenAt: null,
@@ -145,7 +151,15 @@ describe("toMessage", () => {
       stopRequested: false,
       stopped: false,
       truncated: false,
+      memoryIds: [],
     });
+  });
+
+  it("reads the memories a reply used, keeping only ids", () => {
+    const message = toMessage(
+      stored({ role: "assistant", status: "done", memoryIds: ["k1", 7, "", "k2"] }, "a_m1"),
+    );
+    expect(message).toMatchObject({ memoryIds: ["k1", "k2"] });
   });
 
   it("defaults an unknown status to pending and keeps an explicit replyTo", () => {

@@ -49,6 +49,8 @@ import type { StoredDoc } from "./watch";
 export function toProfile({ data }: StoredDoc): Profile {
   const settings: Record<string, unknown> = isRecord(data.settings) ? data.settings : {};
   const briefing: Record<string, unknown> = isRecord(settings.briefing) ? settings.briefing : {};
+  const memory: Record<string, unknown> = isRecord(settings.memory) ? settings.memory : {};
+  const decisions: Record<string, unknown> = isRecord(settings.decisions) ? settings.decisions : {};
   return {
     email: stringOrNull(data.email),
     displayName: stringOrNull(data.displayName),
@@ -62,6 +64,10 @@ export function toProfile({ data }: StoredDoc): Profile {
         enabled: typeof briefing.enabled === "boolean" ? briefing.enabled : true,
         time: stringOr(briefing.time, "07:00"),
       },
+      memory: {
+        autoExtract: typeof memory.autoExtract === "boolean" ? memory.autoExtract : true,
+      },
+      decisions: { askThreshold: numberOr(decisions.askThreshold, 0.6) },
     },
     createdAt: dateOrNull(data.createdAt),
     lastSeenAt: dateOrNull(data.lastSeenAt),
@@ -126,6 +132,9 @@ export function toMessage({ id, data, pending }: StoredDoc): ChatMessage | null 
       stopRequested: data.stopRequested === true,
       stopped: data.stopped === true,
       truncated: data.truncated === true,
+      memoryIds: Array.isArray(data.memoryIds)
+        ? data.memoryIds.filter((item): item is string => typeof item === "string" && item !== "")
+        : [],
     };
     return message;
   }

@@ -39,6 +39,10 @@ const LOG_LIMIT = 500;
 const TASK_LIST_LIMIT = 500;
 const CALENDAR_LIST_LIMIT = 1_000;
 const NOTIFICATION_LIST_LIMIT = 100;
+// Active memories are capped at 1000 per user (shared/memory/models.py); their earlier
+// versions are kept too, so the list reads a little more.
+const MEMORY_LIST_LIMIT = 1_500;
+const DECISION_LIST_LIMIT = 100;
 export const UNREAD_COUNT_LIMIT = 100;
 
 const conversationsPath = (uid: string): Path => ["users", uid, "conversations"];
@@ -55,6 +59,9 @@ const tasksPath = (uid: string): Path => ["users", uid, "tasks"];
 const calendarPath = (uid: string): Path => ["users", uid, "calendar"];
 const notificationsPath = (uid: string): Path => ["users", uid, "notifications"];
 const briefingsPath = (uid: string): Path => ["users", uid, "briefings"];
+const memoriesPath = (uid: string): Path => ["users", uid, "memories"];
+const decisionsPath = (uid: string): Path => ["users", uid, "decisions"];
+const decisionStatsPath = (uid: string): Path => ["users", uid, "decisionStats"];
 
 // --- Accounts -----------------------------------------------------------------------
 
@@ -361,4 +368,70 @@ export function watchLatestBriefing<T>(
     (items) => onBriefing(items[0] ?? null),
     onError,
   );
+}
+
+// --- Memory and decisions -------------------------------------------------------------
+
+/**
+ * Listen to the user's memories, active and superseded (the page groups each chain),
+ * most recently created first.
+ */
+export function watchMemories<T>(
+  uid: string,
+  convert: Convert<T>,
+  onMemories: (memories: T[]) => void,
+  onError: OnError,
+): Unsubscribe {
+  return watchQuery(
+    (db) =>
+      query(
+        collection(db, ...memoriesPath(uid)),
+        orderBy("createdAt", "desc"),
+        limit(MEMORY_LIST_LIMIT),
+      ),
+    convert,
+    onMemories,
+    onError,
+  );
+}
+
+/** Listen to one memory; null when it does not exist (never, or forgotten since). */
+export function watchMemory<T>(
+  uid: string,
+  memoryId: string,
+  convert: Convert<T>,
+  onMemory: (memory: T | null) => void,
+  onError: OnError,
+): Unsubscribe {
+  return watchDoc((db) => doc(db, ...memoriesPath(uid), memoryId), convert, onMemory, onError);
+}
+
+/** Listen to the user's most recent decisions, newest first. */
+export function watchDecisions<T>(
+  uid: string,
+  convert: Convert<T>,
+  onDecisions: (decisions: T[]) => void,
+  onError: OnError,
+): Unsubscribe {
+  return watchQuery(
+    (db) =>
+      query(
+        collection(db, ...decisionsPath(uid)),
+        orderBy("createdAt", "desc"),
+        limit(DECISION_LIST_LIMIT),
+      ),
+    convert,
+    onDecisions,
+    onError,
+  );
+}
+
+/** Listen to `users/{uid}/decisionStats/current`; null until an outcome is recorded. */
+export function watchDecisionStats<T>(
+  uid: string,
+  convert: Convert<T>,
+  onStats: (stats: T | null) => void,
+  onError: OnError,
+): Unsubscribe {
+  return watchDoc((db) => doc(db, ...decisionStatsPath(uid), "current"), convert, onStats, onError);
 }

@@ -4,9 +4,11 @@
  */
 import { useLive, type LiveState } from "../../../hooks/useLive";
 import { callable } from "../../../lib/firebase/callables";
+import { stringOr } from "../../../lib/firebase/fields";
 import {
   watchConversation,
   watchConversations,
+  watchMemory,
   watchMessages,
 } from "../../../lib/firebase/documents";
 import type { ChatMessage, Conversation } from "../../../types/chat";
@@ -48,5 +50,18 @@ export function useMessages(
     uid && conversationId ? `${uid}/${conversationId}` : null,
     (onData, onError) => watchMessages(uid ?? "", conversationId ?? "", onData, onError),
     "the messages",
+  );
+}
+
+/**
+ * The text of a memory a reply used (`users/{uid}/memories/{id}`); data is null once it
+ * is forgotten. Memories belong to the memory feature: the chat reads only their text.
+ */
+export function useMemoryText(uid: string, memoryId: string): LiveState<string | null> {
+  return useLive(
+    `${uid}/${memoryId}`,
+    (onData, onError) =>
+      watchMemory(uid, memoryId, ({ data }) => stringOr(data.text, ""), onData, onError),
+    "the memory",
   );
 }

@@ -5,6 +5,7 @@ import type { AssistantMessage, UserMessage } from "../../../types/chat";
 import { requestStop, retryReply } from "../api/chat";
 import { formatUsage } from "../utils/messages";
 import { Markdown } from "./Markdown";
+import { UsedMemories } from "./UsedMemories";
 
 /** What the user wrote: plain text, exactly as typed (never interpreted as HTML). */
 export function UserMessageView({ message }: { message: UserMessage }) {
@@ -119,6 +120,8 @@ export function ReplyView({ message, uid, conversationId }: ReplyProps) {
           {message.truncated && <span className="badge neutral">truncated</span>}
         </div>
       )}
+
+      {message.memoryIds.length > 0 && <UsedMemories uid={uid} memoryIds={message.memoryIds} />}
 
       {actionError && <ErrorMessage>{actionError}</ErrorMessage>}
     </article>

@@ -1,4 +1,5 @@
-import { useLayoutEffect, useRef } from "react";
+import { useEffect, useLayoutEffect, useRef } from "react";
+import { useLocation } from "react-router";
 import type { AssistantMessage, ChatMessage } from "../../../types/chat";
 import { ReplyView, UserMessageView } from "./Message";
 
@@ -55,6 +56,23 @@ export function Thread({ uid, conversationId, messages }: ThreadProps) {
       stickToBottom.current = true;
     }
   }, [growth, lastIsOwnNewMessage]);
+
+  // `#<messageId>` (a memory's "Open the message"): once that message is loaded, scroll
+  // to it and mark it.
+  const { hash } = useLocation();
+  const targeted = useRef<string | null>(null);
+  useEffect(() => {
+    const target = hash ? decodeURIComponent(hash.slice(1)) : "";
+    if (!target || targeted.current === target) return;
+    const element = scroller.current?.querySelector<HTMLElement>(
+      `[data-message-id="${CSS.escape(target)}"]`,
+    );
+    if (!element) return;
+    targeted.current = target;
+    stickToBottom.current = false;
+    element.classList.add("targeted");
+    element.scrollIntoView({ block: "center" });
+  }, [hash, ordered.length]);
 
   function handleScroll() {
     const element = scroller.current;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatUsage, replyIdFor } from "./messages";
+import { formatUsage, replyIdFor, usedMemoriesText } from "./messages";
 
 describe("chat helpers", () => {
   it("formats usage and names replies", () => {
@@ -10,5 +10,7 @@ describe("chat helpers", () => {
       "1 token · $0.000000",
     );
     expect(replyIdFor("m1")).toBe("a_m1");
+    expect(usedMemoriesText(1)).toBe("Used 1 memory");
+    expect(usedMemoriesText(2)).toBe("Used 2 memories");
   });
 });

@@ -11,3 +11,8 @@ export function formatUsage(usage: Usage): string {
   const unit = tokens === 1 ? "token" : "tokens";
   return `${tokens.toLocaleString("en-US")} ${unit} · $${usage.costUsd.toFixed(6)}`;
 }
+
+/** "Used 1 memory", "Used 3 memories": a reply's memories, as its toggle says. */
+export function usedMemoriesText(count: number): string {
+  return `Used ${count} ${count === 1 ? "memory" : "memories"}`;
+}
