@@ -1,6 +1,7 @@
 """What a chat turn takes from the user's memories, and what it gives back.
 
-Before the reply streams, the user's message is embedded once and one vector search
+Before the reply streams, when the user keeps any memory (one read of at most one
+document), the user's message is embedded once and one vector search
 (`shared.memory.service.nearest`) finds the nearest memories: those within recall's
 threshold go into the reply's context (nearest first, within MEMORY_BUDGET_TOKENS) and
 the reply records their ids (`memoryIds`); the wider set is what extraction compares new
@@ -88,10 +89,12 @@ class FirestoreMemories:
         self._db, self._gateway, self._uid, self._now = db, gateway, uid, now
 
     def for_message(self, text: str, *, plan: str) -> MemoryContext:
-        from shared.memory import service
+        from shared.memory import repository, service
         from shared.memory.models import DEFAULT_DISTANCE_THRESHOLD
 
         try:
+            if not repository.any_active(self._db, self._uid):
+                return NONE  # nothing to find: no embedding, no quota, one read
             vector = self._gateway.embed([text[:8_000]], uid=self._uid, plan=plan).vectors[0]
             found = service.nearest(
                 db=self._db,

@@ -75,6 +75,15 @@ def count(db: Client, uid: str, *, active_only: bool, transaction: Transaction |
     return int(result[0][0].value)
 
 
+def any_active(db: Client, uid: str) -> bool:
+    """Whether the user keeps at least one active memory (one read, of at most one
+    document, no embedding: a chat turn asks before it pays for an embedding)."""
+    from google.cloud.firestore import FieldFilter
+
+    query = memories_of(db, uid).where(filter=FieldFilter("active", "==", True))
+    return bool(query.select(["active"]).limit(1).get())
+
+
 def superseding(db: Client, uid: str, memory_id: str) -> list[DocumentSnapshot[Any]]:
     """The memories that name `memory_id` as what superseded them."""
     from google.cloud.firestore import FieldFilter

@@ -107,7 +107,7 @@ def test_reply_streams_into_firestore_and_records_usage(user: emu.User) -> None:
         return found if found and found.get("requests") else None
 
     usage = emu.wait_for(settled, timeout=20)
-    assert usage["requests"] == 3  # the reply, its intent and the title
+    assert usage["requests"] == 4  # the reply, its intent, the title, memory extraction
     assert usage["outputTokens"] >= 60
     assert usage["reservations"] == {}
 

@@ -152,5 +152,7 @@ def test_the_bench_counts_a_turn_the_same_way(user: emu.User) -> None:
     ops = chat_bench.operations_per_turn(user)
     print(ops)  # noqa: T201
     assert ops["reads_over_target"] == 0
-    assert ops["context_reads"] == 1  # the message answered (its reply is not yet there)
+    # The message answered (its reply is not yet there), and whether the user keeps any
+    # memory (a user without memories costs no embedding: docs/memory.md).
+    assert ops["context_reads"] == 2
     assert ops["writes_over_target"] == 4  # rate limit 1, quota 2, new conversation 1
