@@ -204,6 +204,7 @@ def retry_reply(
         uid=uid,
         mid=mid,
         now=now,
+        memories=FirestoreMemories(db=db, gateway=gateway, uid=uid, now=now()),
     )
 
 
@@ -215,11 +216,13 @@ def retry(
     uid: str,
     mid: str,
     now: Callable[[], datetime],
+    memories: MemorySource | None = None,
 ) -> RetryReplyResult:
     """Reset the failed reply to user message `mid` to pending and stream it again.
 
     Args:
-        chat, rate, gateway, uid, mid, now: as for `answer`.
+        chat, rate, gateway, uid, mid, now, memories: as for `answer` (the retried
+            reply uses the memories; extraction follows only a first attempt).
 
     Returns:
         The reply's id (its outcome is in the reply document).
@@ -237,6 +240,13 @@ def retry(
     if _refused_for_rate(chat=chat, rate=rate, mid=mid, now=now):
         return result  # only the retry that won the reset counts
     reader = chat.reader()
+    conversation, messages = chat.conversation(), chat.recent_messages()
+    message = next((m for m in messages if m.id == mid), None)
+    recalled = (
+        memories.for_message(message.text, plan=reader.plan)
+        if memories is not None and message is not None
+        else NONE
+    )
     streamed = _stream(
         chat=chat,
         gateway=gateway,
@@ -244,8 +254,9 @@ def retry(
         mid=mid,
         reader=reader,
         now=now,
-        conversation=chat.conversation(),
-        messages=chat.recent_messages(),
+        conversation=conversation,
+        messages=messages,
+        recalled=recalled,
     )
     try:
         chat.conclude(usage=streamed.usage, title=None, summary=None, count=False, now=now())

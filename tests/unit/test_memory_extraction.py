@@ -268,3 +268,16 @@ def test_failing_memories_never_fail_the_reply() -> None:
     assert reply["memory_ids"] == []
     assert "<memories>" not in gateway.requests[0].system
     assert chat.ops[-1] == "conclude"  # the turn's accounting still happens
+
+
+def test_a_retried_reply_uses_the_memories_too() -> None:
+    chat = FakeConversation(messages=[("m1", MESSAGE)])
+    chat.replies["m1"] = {"status": "error", "text": "", "attempt": 1, "memory_ids": []}
+    gateway, source = FakeGateway(), Memories()
+    service.retry(
+        chat=chat, rate=allow, gateway=gateway, uid="u1", mid="m1", now=now, memories=source
+    )
+    assert source.looked_up == [MESSAGE]
+    assert "<memories>" in gateway.requests[0].system
+    assert chat.reply("m1")["memory_ids"] == ["m-lisbon"]
+    assert "extract" not in gateway.purposes()
