@@ -6,17 +6,24 @@ The Python name of each export is the deployed function's name. No logic lives h
 
 import functions  # noqa: F401  (sets global options before any function is declared)
 from functions.callables.cancel_execution import cancel_execution
+from functions.callables.cancel_generation import cancel_generation
 
 # Callables
 from functions.callables.decide import decide
 from functions.callables.delete_calendar_event import delete_calendar_event
 from functions.callables.delete_conversation import delete_conversation
+from functions.callables.delete_generation import delete_generation
 from functions.callables.delete_task import delete_task
 from functions.callables.delete_workflow import delete_workflow
 from functions.callables.ensure_profile import ensure_profile
+from functions.callables.evaluate_flags import evaluate_flags
 from functions.callables.forget import forget
 from functions.callables.forget_all_memories import forget_all_memories
+from functions.callables.generate import generate
+from functions.callables.get_generation import get_generation
 from functions.callables.import_calendar import import_calendar
+from functions.callables.list_flags import list_flags
+from functions.callables.list_generations import list_generations
 from functions.callables.mark_notifications_read import mark_notifications_read
 from functions.callables.pause_execution import pause_execution
 from functions.callables.publish_event import publish_event
@@ -32,6 +39,7 @@ from functions.callables.run_workflow import run_workflow
 from functions.callables.save_calendar_event import save_calendar_event
 from functions.callables.save_task import save_task
 from functions.callables.save_workflow import save_workflow
+from functions.callables.set_flag import set_flag
 from functions.callables.set_role import set_role
 from functions.callables.update_memory import update_memory
 from functions.callables.update_settings import update_settings
@@ -52,6 +60,7 @@ from functions.pubsub.on_event_published import on_event_published
 # Task queues
 from functions.queues.firetimer import firetimer
 from functions.queues.rearm import rearm
+from functions.queues.rungeneration import rungeneration
 from functions.queues.runstep import runstep
 
 # Scheduled
@@ -60,18 +69,25 @@ from functions.scheduled.sweep import sweep
 
 __all__ = [
     "cancel_execution",
+    "cancel_generation",
     "decide",
     "delete_calendar_event",
     "delete_conversation",
+    "delete_generation",
     "delete_task",
     "delete_workflow",
     "ensure_profile",
+    "evaluate_flags",
     "firetimer",
     "forget",
     "forget_all_memories",
+    "generate",
+    "get_generation",
     "health",
     "ical",
     "import_calendar",
+    "list_flags",
+    "list_generations",
     "mark_notifications_read",
     "on_calendar_event_written",
     "on_chat_message_created",
@@ -89,11 +105,13 @@ __all__ = [
     "retry_reply",
     "rotate_calendar_feed",
     "run_workflow",
+    "rungeneration",
     "runstep",
     "save_calendar_event",
     "save_task",
     "save_workflow",
     "send_briefings",
+    "set_flag",
     "set_role",
     "sweep",
     "update_memory",

@@ -22,7 +22,10 @@ with it, and the ratio is what to compare between runs:
   calibrated confidence after 0, 20 and 100 recorded outcomes;
 * memory (`bench/memory.py`): recall@3 and unanswerable precision on
   tests/data/memory_eval.json through `remember`/`recall` (WordLlama, default threshold),
-  recall latency p50 against one Firestore document get, and the embedding cache's effect.
+  recall latency p50 against one Firestore document get, and the embedding cache's effect;
+* studio (`bench/studio.py`): time to the first streamed byte and to done per kind against
+  the stand-in's own time for the same request, the gate's cost per KB of output per kind,
+  and Firestore reads and writes of one generation.
 
 Results go to bench/results/latest.json and are printed as a table.
 """
@@ -233,6 +236,9 @@ def table(results: dict[str, Any]) -> str:
     from bench import memory
 
     lines += memory.table(results)
+    from bench import studio
+
+    lines += studio.table(results)
     return "\n".join(lines)
 
 
@@ -264,6 +270,7 @@ def live_figures() -> dict[str, Any]:
             "briefing": assistant.briefing_tick(),
             "decisions": decisions.feedback_loop(),
             "memory": _memory(user),
+            "studio": _studio(user),
         }
 
 
@@ -272,6 +279,13 @@ def _memory(user: Any) -> dict[str, Any]:
     from bench import memory
 
     return memory.retrieval(user)
+
+
+def _studio(user: Any) -> dict[str, Any]:
+    """Studio latency, gate cost and writes per generation (bench/studio.py)."""
+    from bench import studio
+
+    return studio.figures(user)
 
 
 def _calibration() -> list[dict[str, float]]:

@@ -7,6 +7,9 @@ to discover functions, and every cold start pays for what importing does).
     workflow_runtime()  Firestore, Cloud Tasks, the gateway and Pub/Sub, for the engine
     timer_kinds()       every feature's timers, by kind (fired by `firetimer`, repaired
                         by `sweep`): a feature with timers adds its kind here
+    flags()             the feature-flag evaluator: the `flags/` collection cached for
+                        AURA_FLAGS_TTL_S seconds (default 30; the local stack sets 0,
+                        so a change is seen at once by every emulated function)
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from shared.platform import clients as platform
 
 if TYPE_CHECKING:  # pragma: no cover
     from shared.ai.gateway import Gateway
+    from shared.platform.flags import FlagEvaluator
     from shared.platform.timers import TimerKind
     from shared.workflows.executions import WorkflowServices
 
@@ -92,3 +96,12 @@ def timer_kinds() -> dict[str, TimerKind]:
         event_reminders.timer_kind(db, enqueuer),
     ]
     return {kind.name: kind for kind in kinds}
+
+
+@functools.cache
+def flags() -> FlagEvaluator:
+    from shared.platform import flags as feature_flags
+
+    db = platform.get_db()
+    ttl_s = float(os.environ.get("AURA_FLAGS_TTL_S", feature_flags.CACHE_TTL_S))
+    return feature_flags.FlagEvaluator(load=lambda: feature_flags.load_flags(db), ttl_s=ttl_s)

@@ -25,3 +25,5 @@ ANTHROPIC_FAST_MODEL = StringParam("ANTHROPIC_FAST_MODEL", default="claude-haiku
 ANTHROPIC_STRONG_MODEL = StringParam("ANTHROPIC_STRONG_MODEL", default="claude-sonnet-4-6")
 # AI calls stream for up to a few minutes.
 AI_TIMEOUT_S = 300
+# A studio generation streams up to 16k tokens, then may stream a repair as long.
+GENERATION_TIMEOUT_S = 900

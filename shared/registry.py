@@ -34,6 +34,7 @@ USER_COLLECTIONS: tuple[UserCollection, ...] = (
     UserCollection("conversations", "chat"),
     UserCollection("conversations/*/messages", "chat"),
     UserCollection("generations", "studio"),
+    UserCollection("generations/*/files", "studio"),
     UserCollection("workflows", "workflows"),
     UserCollection("workflows/*/versions", "workflows"),
     UserCollection("executions", "workflows"),

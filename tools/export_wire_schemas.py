@@ -70,7 +70,26 @@ from shared.memory.models import (
     UpdateMemoryResult,
 )
 from shared.notifications.models import MarkNotificationsRead, MarkNotificationsReadResult
+from shared.platform.flags import (
+    EvaluateFlags,
+    EvaluateFlagsResult,
+    ListFlags,
+    ListFlagsResult,
+    SetFlag,
+    SetFlagResult,
+)
 from shared.quickadd.models import QuickAdd, QuickAddResult
+from shared.studio.gate.languages import CODE_LANGUAGES
+from shared.studio.models import (
+    CancelGenerationResult,
+    DeleteGenerationResult,
+    Generate,
+    GenerateResult,
+    GenerationPublic,
+    GenerationRef,
+    ListGenerations,
+    ListGenerationsResult,
+)
 from shared.tasks.models import DeleteTask, DeleteTaskResult, SaveTask, SaveTaskResult
 from shared.workflows.control import ExecutionCommand, ExecutionStatus, RetryExecution
 from shared.workflows.executions import RunWorkflow, RunWorkflowResult
@@ -162,6 +181,15 @@ FEATURES = (
         callables=(WireCallable("quick_add", QuickAdd, QuickAddResult),),
     ),
     Feature(
+        name="flags",
+        title="FlagsCallables",
+        callables=(
+            WireCallable("evaluate_flags", EvaluateFlags, EvaluateFlagsResult),
+            WireCallable("list_flags", ListFlags, ListFlagsResult),
+            WireCallable("set_flag", SetFlag, SetFlagResult),
+        ),
+    ),
+    Feature(
         name="notifications",
         title="NotificationsCallables",
         callables=(
@@ -200,6 +228,17 @@ FEATURES = (
             WireCallable("retry_execution", RetryExecution, RunWorkflowResult),
         ),
     ),
+    Feature(
+        name="studio",
+        title="StudioCallables",
+        callables=(
+            WireCallable("generate", Generate, GenerateResult),
+            WireCallable("cancel_generation", GenerationRef, CancelGenerationResult),
+            WireCallable("delete_generation", GenerationRef, DeleteGenerationResult),
+            WireCallable("list_generations", ListGenerations, ListGenerationsResult),
+            WireCallable("get_generation", GenerationRef, GenerationPublic),
+        ),
+    ),
 )
 
 VOCABULARIES = (
@@ -208,6 +247,12 @@ VOCABULARIES = (
         "A model a user may prefer (`ALLOWED_MODELS`, checked by `UpdateSettings`); 'auto' "
         "lets the AI gateway choose.",
         ALLOWED_MODELS,
+    ),
+    Vocabulary(
+        "StudioCodeLanguage",
+        "A language a `code` generation may be asked for (the gate's `CODE_LANGUAGES`, "
+        "checked by `generate`).",
+        CODE_LANGUAGES,
     ),
 )
 

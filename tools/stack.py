@@ -390,6 +390,9 @@ def start(*, extra_env: Mapping[str, str] | None = None, quiet: bool = True) -> 
     env.update(ai_env(env))
     standin = _start_standin()
     env.setdefault("AURA_ENV", "local")
+    # Feature flags uncached locally, so a test's `set_flag` is seen by every function at
+    # once (each emulated function runs in its own worker; deployed, the cache is 30 s).
+    env.setdefault("AURA_FLAGS_TTL_S", "0")
     # The CLI passes its environment on to the function workers; keep the client-side
     # emulator variables out of it so the CLI sets them the way it does for production
     # code (and so nothing of ours leaks in that production would not have).

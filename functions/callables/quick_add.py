@@ -21,10 +21,11 @@ def quick_add(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     (default the profile's), requestId?}); output `QuickAddResult` ({interpretation,
     saved: {kind: task|event, id} | null, question | null}). The line is read by the
     model and cross-checked by the deterministic parser, or by the parser alone when no
-    model answers. Nothing is saved while there is a question. `invalid-argument` names
-    the bad field (`text`, `timezone`, `requestId`, an unknown one) and nothing is
-    written. Idempotent with `requestId`: the item's id derives from it and is created
-    once; without it each call saves a new item.
+    model answers or the `quickadd-ai` flag is off for the caller. Nothing is saved
+    while there is a question. `invalid-argument` names the bad field (`text`,
+    `timezone`, `requestId`, an unknown one) and nothing is written. Idempotent with
+    `requestId`: the item's id derives from it and is created once; without it each call
+    saves a new item.
     """
     with _edge.call(req, "quick_add") as caller:
         command = parse(QuickAdd, req.data)
@@ -39,5 +40,6 @@ def quick_add(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
             uid=caller.uid,
             command=command,
             now=datetime.now(UTC),
+            flags=_clients.flags(),
         )
         return result.to_wire()

@@ -3,7 +3,8 @@ must be asked first.
 
 The line is read in `timezone` (else the profile's `settings.timezone`) by the model and
 cross-checked by the parser (`shared.quickadd.ai`), or by the parser alone when the AI
-is unavailable. Saving goes through the task and calendar services, so every rule of
+is unavailable, or when the `quickadd-ai` flag is off for the user (then no model is
+asked at all). Saving goes through the task and calendar services, so every rule of
 theirs (limits, reminders armed, versions) holds. With a `requestId` the item's id is
 derived from it and created only if it does not exist (`expectedVersion` 0), so a
 retried quick add saves once and answers the same id.
@@ -18,6 +19,7 @@ from shared.accounts import repository as accounts
 from shared.accounts.models import DEFAULT_TIMEZONE, ProfileDoc
 from shared.errors import FailedPrecondition, InvalidArgument
 from shared.ids import server_key
+from shared.platform.flags import QUICKADD_AI, Flags
 from shared.quickadd import ai
 from shared.quickadd.models import Interpretation, QuickAdd, QuickAddResult, Saved
 
@@ -40,11 +42,14 @@ def quick_add(
     uid: str,
     command: QuickAdd,
     now: datetime,
+    flags: Flags | None = None,
 ) -> QuickAddResult:
     """Read `command.text` and save it (unless `save` is false or there is a question).
 
     Args:
         gateway: the AI gateway, or None to read with the parser alone.
+        flags: the feature flags; with `quickadd-ai` off for the user the gateway is not
+            used (None: the AI path is allowed, the flag's default).
 
     Returns:
         The interpretation, what was saved ({kind: task|event, id}) or null, and the
@@ -57,6 +62,12 @@ def quick_add(
     profile = _profile(db, uid)
     zone = command.timezone or (profile.settings.timezone if profile else DEFAULT_TIMEZONE)
     plan = profile.plan if profile else "free"
+    if (
+        gateway is not None
+        and flags is not None
+        and not flags.is_on(QUICKADD_AI, uid=uid, plan=plan)
+    ):
+        gateway = None  # the flag is off for this user: the parser alone reads the line
     found = ai.interpret(gateway=gateway, uid=uid, plan=plan, text=command.text, now=now, zone=zone)
     saved = None
     if command.save and found.question is None:

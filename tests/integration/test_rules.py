@@ -52,6 +52,7 @@ CASES = [
     Case("users/alice/conversations/c1", get=OWNER_ONLY, list=OWNER_ONLY),
     Case("users/alice/conversations/c1/messages/m1", get=OWNER_ONLY, list=OWNER_ONLY),
     Case("users/alice/generations/g1", get=OWNER_ONLY, list=OWNER_ONLY),
+    Case("users/alice/generations/g1/files/f00", get=OWNER_ONLY, list=OWNER_ONLY),
     Case("users/alice/workflows/w1", get=OWNER_ONLY, list=OWNER_ONLY),
     Case("users/alice/workflows/w1/versions/1", get=OWNER_ONLY, list=OWNER_ONLY),
     Case("users/alice/executions/e1", get=OWNER_ONLY, list=OWNER_ONLY),

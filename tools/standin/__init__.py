@@ -10,6 +10,8 @@ The real SDKs are pointed at it by base URL (`python -m tools.standin --port 879
 - `state`: the armed faults and the request log
 - `replies`: chat replies that read like an answer, cut or extended to the token count
 - `schema`: structured output generated from a JSON schema
+- `studio`: Aura Studio's artefacts (code, OpenAPI, React UI, CLI) in the studio's output
+  protocol, broken on request (`[[standin studio=<mode>]]`) for the gate and repair round
 - `text`: whitespace, the token rule and the input estimate
 - `embeddings`, `errors`: WordLlama vectors computed offline (hash vectors only if it
   cannot load); the error bodies each provider sends

@@ -33,6 +33,7 @@ class Behaviour:
     quickadd: str | None = None  # how a quick-add reading is answered (tools/standin/quickadd)
     memory: str | None = None  # how memory extraction is answered (tools/standin/memory)
     confidence: float | None = None  # a decision's stated confidence (tools/standin/decisions)
+    studio: str | None = None  # how a studio artefact is broken (tools/standin/studio)
 
     def overridden(self, settings: Mapping[str, Any]) -> Behaviour:
         known = {f.name for f in fields(self)}
@@ -88,6 +89,14 @@ def _memory_setting(key: str, raw: object) -> str:
     return str(raw)
 
 
+def _studio_setting(key: str, raw: object) -> str:
+    from tools.standin.studio import MODES
+
+    if str(raw) not in MODES:
+        raise StandinRequestError(400, f"standin: {key} must be one of {', '.join(MODES)}")
+    return str(raw)
+
+
 def _confidence_setting(key: str, raw: object) -> float:
     try:
         value = float(str(raw)) if not isinstance(raw, bool) else None
@@ -111,6 +120,7 @@ SETTINGS: dict[str, Callable[[str, object], Any]] = {
     "quickadd": _quickadd_setting,
     "memory": _memory_setting,
     "confidence": _confidence_setting,
+    "studio": _studio_setting,
 }
 
 

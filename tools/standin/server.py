@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from tools.standin import decisions, embeddings, memory, quickadd
+from tools.standin import decisions, embeddings, memory, quickadd, studio
 from tools.standin.errors import StandinRequestError, anthropic_error_body, openai_error_body
 from tools.standin.faults import ENDPOINTS, PROVIDERS, Behaviour, parse_directives, parse_settings
 from tools.standin.replies import answer_tokens
@@ -76,6 +76,15 @@ def last_user_text(messages: Sequence[Any]) -> str:
         if isinstance(message, Mapping) and message.get("role") == "user":
             return text_of(message.get("content"))
     return ""
+
+
+def system_text(messages: Sequence[Any]) -> str:
+    """OpenAI's system prompt: the text of its system (or developer) messages."""
+    return "\n".join(
+        text_of(m.get("content"))
+        for m in messages
+        if isinstance(m, Mapping) and m.get("role") in {"system", "developer"}
+    )
 
 
 async def read_body(request: Request) -> dict[str, Any]:
@@ -303,7 +312,11 @@ class Standin:
         if kind == "json_object":
             answer = "".join(answer_tokens(prompt, behaviour.tokens))
             return self._json_tokens({"answer": answer}, behaviour), "stop"
-        tokens = answer_tokens(prompt, behaviour.tokens)
+        messages = body.get("messages") or []
+        # A studio request gets its artefact whole (no default length), cut only by a limit.
+        tokens = studio.answer_tokens(
+            system_text(messages), last_user_text(messages), behaviour.studio
+        ) or answer_tokens(prompt, behaviour.tokens)
         limit = body.get("max_completion_tokens") or body.get("max_tokens")
         if isinstance(limit, int) and 0 < limit < len(tokens):
             return tokens[:limit], "length"
@@ -503,7 +516,11 @@ class Standin:
                 schema if isinstance(schema, Mapping) else {}, prompt, behaviour
             )
             return self._json_tokens(value, behaviour), "end_turn"
-        tokens = answer_tokens(prompt, behaviour.tokens)
+        tokens = studio.answer_tokens(
+            text_of(body.get("system")),
+            last_user_text(body.get("messages") or []),
+            behaviour.studio,
+        ) or answer_tokens(prompt, behaviour.tokens)
         if max_tokens < len(tokens):
             return tokens[:max_tokens], "max_tokens"
         return tokens, "end_turn"

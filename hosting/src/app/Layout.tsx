@@ -1,6 +1,7 @@
 import { NavLink, Outlet, useNavigate } from "react-router";
 import { ErrorMessage, Loading } from "../components/Status";
 import { UnreadBadge } from "../features/inbox/components/UnreadBadge";
+import { useIsAdmin } from "../hooks/useIsAdmin";
 import { useAuth } from "../lib/auth";
 import { usingEmulators } from "../lib/firebase/app";
 
@@ -17,10 +18,14 @@ const NAV = [
   { to: "/status", label: "Status" },
 ] as const;
 
+// Shown only when the ID token carries the admin role (the server refuses others anyway).
+const ADMIN_NAV = [{ to: "/admin/flags", label: "Flags" }] as const;
+
 /** The page frame: header (with the app nav when signed in) and the current route. */
 export function Layout() {
   const { status, user, error, signOut } = useAuth();
   const navigate = useNavigate();
+  const isAdmin = useIsAdmin();
 
   async function handleSignOut() {
     await signOut();
@@ -46,6 +51,12 @@ export function Layout() {
                     </NavLink>
                   </li>
                 ))}
+                {isAdmin &&
+                  ADMIN_NAV.map((item) => (
+                    <li key={item.to}>
+                      <NavLink to={item.to}>{item.label}</NavLink>
+                    </li>
+                  ))}
               </ul>
             </nav>
             <div className="account">

@@ -13,7 +13,6 @@ import TasksPage from "../features/tasks/pages/TasksPage";
 import MemoryPage from "../features/memory/pages/MemoryPage";
 import { Layout } from "./Layout";
 import NotFoundPage from "./routes/NotFoundPage";
-import StudioPage from "./routes/StudioPage";
 
 // Chat brings markdown and code highlighting, Automations its editor: each is loaded on
 // first visit, in its own chunks.
@@ -26,8 +25,12 @@ const WorkflowExecutionsPage = lazy(
 const ExecutionPage = lazy(() => import("../features/automations/pages/ExecutionPage"));
 // The calendar brings FullCalendar and rrule: loaded on first visit.
 const CalendarPage = lazy(() => import("../features/calendar/pages/CalendarPage"));
+// The studio brings highlight.js's grammars and the zip library: loaded on first visit.
+const StudioPage = lazy(() => import("../features/studio/pages/StudioPage"));
 // Decisions bring the chart library (recharts): loaded on first visit.
 const DecisionsPage = lazy(() => import("../features/decisions/pages/DecisionsPage"));
+// The admin pages: loaded on first visit (only admins see them in the nav).
+const FlagsPage = lazy(() => import("../features/admin/pages/FlagsPage"));
 
 function Lazy({ children }: { children: ReactNode }) {
   return <Suspense fallback={<Loading />}>{children}</Suspense>;
@@ -58,7 +61,14 @@ const router = createBrowserRouter([
           { path: "profile", element: <ProfilePage /> },
           { path: "chat", element: chat },
           { path: "chat/:conversationId", element: chat },
-          { path: "studio", element: <StudioPage /> },
+          {
+            path: "studio",
+            element: (
+              <Lazy>
+                <StudioPage />
+              </Lazy>
+            ),
+          },
           {
             path: "automations",
             element: (
@@ -96,6 +106,14 @@ const router = createBrowserRouter([
           },
           { path: "inbox", element: <InboxPage /> },
           { path: "memory", element: <MemoryPage /> },
+          {
+            path: "admin/flags",
+            element: (
+              <Lazy>
+                <FlagsPage />
+              </Lazy>
+            ),
+          },
           {
             path: "decisions",
             element: (

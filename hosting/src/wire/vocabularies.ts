@@ -6,10 +6,16 @@
  */
 export type AllowedModel =
   "auto" | "gpt-4o-mini" | "gpt-4o" | "claude-haiku-4-5" | "claude-sonnet-4-6";
+/**
+ * A language a `code` generation may be asked for (the gate's `CODE_LANGUAGES`, checked by `generate`).
+ */
+export type StudioCodeLanguage =
+  "python" | "typescript" | "tsx" | "javascript" | "jsx" | "go" | "rust" | "java";
 
 /**
  * Closed lists of values that a server validator checks.
  */
 export interface Vocabularies {
   AllowedModel: AllowedModel;
+  StudioCodeLanguage: StudioCodeLanguage;
 }

@@ -10,9 +10,11 @@ import type { CalendarCallables } from "../../wire/calendar";
 import type { ChatCallables } from "../../wire/chat";
 import type { DecisionsCallables } from "../../wire/decisions";
 import type { ExecutionsCallables } from "../../wire/executions";
+import type { FlagsCallables } from "../../wire/flags";
 import type { MemoryCallables } from "../../wire/memory";
 import type { NotificationsCallables } from "../../wire/notifications";
 import type { QuickAddCallables } from "../../wire/quickadd";
+import type { StudioCallables } from "../../wire/studio";
 import type { TasksCallables } from "../../wire/tasks";
 import type { WorkflowsCallables } from "../../wire/workflows";
 import { firebaseReady } from "./app";
@@ -22,9 +24,11 @@ export type Callables = AccountsCallables &
   CalendarCallables &
   ChatCallables &
   DecisionsCallables &
+  FlagsCallables &
   MemoryCallables &
   NotificationsCallables &
   QuickAddCallables &
+  StudioCallables &
   TasksCallables &
   WorkflowsCallables &
   ExecutionsCallables;

@@ -62,6 +62,7 @@ const briefingsPath = (uid: string): Path => ["users", uid, "briefings"];
 const memoriesPath = (uid: string): Path => ["users", uid, "memories"];
 const decisionsPath = (uid: string): Path => ["users", uid, "decisions"];
 const decisionStatsPath = (uid: string): Path => ["users", uid, "decisionStats"];
+const generationsPath = (uid: string): Path => ["users", uid, "generations"];
 
 // --- Accounts -----------------------------------------------------------------------
 
@@ -434,4 +435,41 @@ export function watchDecisionStats<T>(
   onError: OnError,
 ): Unsubscribe {
   return watchDoc((db) => doc(db, ...decisionStatsPath(uid), "current"), convert, onStats, onError);
+}
+
+// --- Studio -------------------------------------------------------------------------
+
+/** Listen to one generation (progress, draft, validation); null when it does not exist. */
+export function watchGeneration<T>(
+  uid: string,
+  generationId: string,
+  convert: Convert<T>,
+  onGeneration: (generation: T | null) => void,
+  onError: OnError,
+): Unsubscribe {
+  return watchDoc(
+    (db) => doc(db, ...generationsPath(uid), generationId),
+    convert,
+    onGeneration,
+    onError,
+  );
+}
+
+/**
+ * Listen to a generation's files (`files/{fileId}`, with their contents; at most 20, so
+ * unordered: the caller sorts them by `order`, which a file without it still passes).
+ */
+export function watchGenerationFiles<T>(
+  uid: string,
+  generationId: string,
+  convert: Convert<T>,
+  onFiles: (files: T[]) => void,
+  onError: OnError,
+): Unsubscribe {
+  return watchQuery(
+    (db) => collection(db, ...generationsPath(uid), generationId, "files"),
+    convert,
+    onFiles,
+    onError,
+  );
 }

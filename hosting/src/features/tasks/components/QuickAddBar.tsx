@@ -1,5 +1,6 @@
 import { useId, useState, type FormEvent } from "react";
 import { ErrorMessage } from "../../../components/Status";
+import { useFlags } from "../../../hooks/useFlags";
 import { callableFailure } from "../../../lib/firebase/errors";
 import { quickAdd } from "../api/tasks";
 import type { QuickAddResult } from "../models";
@@ -18,6 +19,10 @@ export function QuickAddBar({ zone }: { zone: string }) {
   const id = useId();
   const [text, setText] = useState("");
   const [outcome, setOutcome] = useState<Outcome>({ kind: "idle" });
+  // The `quickadd-ai` flag: on, the model reads the line (checked by the parser); off,
+  // the parser alone. The server decides either way; this only says which it is.
+  const { flags } = useFlags();
+  const aiReading = flags?.["quickadd-ai"];
 
   async function handleSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -61,6 +66,11 @@ export function QuickAddBar({ zone }: { zone: string }) {
       <small id={`${id}-hint`} className="muted">
         Write it as you would say it; press Enter to add. Times are read in {zone}.
       </small>
+      {aiReading !== undefined && (
+        <small className="muted" data-testid="quick-add-ai">
+          AI reading: {aiReading ? "on" : "off (the built-in parser reads your line)"}
+        </small>
+      )}
       <p className="quick-add-answer" role="status" data-testid="quick-add-answer">
         {result?.saved ? `Added: ${result.interpretation.summary}` : ""}
         {result && !result.saved ? (result.question ?? result.interpretation.summary) : ""}

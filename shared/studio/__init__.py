@@ -1,0 +1,1 @@
+"""Generation studio: prompt -> files -> static gate -> (one repair) -> done."""
