@@ -27,6 +27,7 @@ from functions.callables.list_generations import list_generations
 from functions.callables.mark_notifications_read import mark_notifications_read
 from functions.callables.pause_execution import pause_execution
 from functions.callables.publish_event import publish_event
+from functions.callables.query_audit import query_audit
 from functions.callables.quick_add import quick_add
 from functions.callables.recall import recall
 from functions.callables.record_outcome import record_outcome
@@ -64,12 +65,14 @@ from functions.queues.rungeneration import rungeneration
 from functions.queues.runstep import runstep
 
 # Scheduled
+from functions.scheduled.cleanup_retention import cleanup_retention
 from functions.scheduled.send_briefings import send_briefings
 from functions.scheduled.sweep import sweep
 
 __all__ = [
     "cancel_execution",
     "cancel_generation",
+    "cleanup_retention",
     "decide",
     "delete_calendar_event",
     "delete_conversation",
@@ -95,6 +98,7 @@ __all__ = [
     "on_task_written",
     "pause_execution",
     "publish_event",
+    "query_audit",
     "quick_add",
     "rearm",
     "recall",

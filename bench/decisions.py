@@ -68,8 +68,11 @@ def feedback_loop(user: emu.User | None = None) -> dict[str, Any]:
         user = emu.sign_up()
         assert emu.call("ensure_profile", {}, user.id_token).status == "OK"
         user.refresh()
-    # Pro: 500 decisions a day, room for the 106 this makes.
+    # Pro: 500 decisions a day, room for the 106 this makes; the token's claim too (the
+    # per-function rate limits read it: functions/_limits.py).
     clients.get_db().document(f"users/{user.uid}").update({"plan": "pro"})
+    assert emu.call("ensure_profile", {}, user.id_token).status == "OK"
+    user.refresh()
     rng = random.Random(SEED)  # noqa: S311  (a simulation, seeded to repeat)
     kinds = list(TRUTH)
     started = time.perf_counter()

@@ -25,7 +25,10 @@ with it, and the ratio is what to compare between runs:
   recall latency p50 against one Firestore document get, and the embedding cache's effect;
 * studio (`bench/studio.py`): time to the first streamed byte and to done per kind against
   the stand-in's own time for the same request, the gate's cost per KB of output per kind,
-  and Firestore reads and writes of one generation.
+  and Firestore reads and writes of one generation;
+* rate limit (`bench/limits.py`): `update_settings` in-process with the edge's limiter
+  against the same call without it (interleaved), one limiter hit against one Firestore
+  get, and the hit as a share of the callable round trip.
 
 Results go to bench/results/latest.json and are printed as a table.
 """
@@ -239,6 +242,9 @@ def table(results: dict[str, Any]) -> str:
     from bench import studio
 
     lines += studio.table(results)
+    from bench import limits
+
+    lines += limits.table(results)
     return "\n".join(lines)
 
 
@@ -258,8 +264,16 @@ def live_figures() -> dict[str, Any]:
         from shared.platform import clients
 
         clients.get_db().document(f"users/{user.uid}").update({"plan": "pro"})
+        # The token's `plan` claim picks the per-function rate limits (functions/_limits.py):
+        # ensure_profile brings the claims in line with the profile, then a fresh token.
+        assert emu.call("ensure_profile", {}, user.id_token).status == "OK"
+        user.refresh()
+        call = callable_latency(emu)
+        from bench import limits
+
         return {
-            "callable": callable_latency(emu),
+            "callable": call,
+            "limits": limits.limiter_cost(call["update_settings_ms"]["p50"]),
             "ttft": chat.time_to_first_token(user),
             "ops": chat.operations_per_turn(user),
             "cache": chat.cache_latency(),

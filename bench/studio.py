@@ -255,6 +255,8 @@ def main() -> int:
         assert emu.call("ensure_profile", {}, user.id_token).status == "OK"
         user.refresh()
         clients.get_db().document(f"users/{user.uid}").update({"plan": "pro"})
+        assert emu.call("ensure_profile", {}, user.id_token).status == "OK"
+        user.refresh()  # the pro claim: the per-function rate limits read it
         results = {"studio": figures(user)}
     sys.stdout.write("\n".join(table(results)) + "\n\n" + json.dumps(results, indent=2) + "\n")
     return 0

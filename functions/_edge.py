@@ -5,6 +5,9 @@ Adapters stay one shape::
     with edge.call(req, "update_settings") as caller:
         command = parse(UpdateSettings, req.data)
         return service.update_settings(db=clients.get_db(), caller=caller, ...).to_wire()
+
+`call` also applies the caller's rate limit for the function (`functions/_limits.py`)
+before the block runs: over it, `resource-exhausted` and the block never runs.
 """
 
 from __future__ import annotations
@@ -14,11 +17,13 @@ import functools
 import json
 import time
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 from firebase_functions import https_fn
 from flask import Request, Response
 
+from functions import _limits
 from shared.accounts.models import Caller
 from shared.errors import (
     AlreadyExists,
@@ -31,7 +36,7 @@ from shared.errors import (
     Unauthenticated,
     Unavailable,
 )
-from shared.platform import clients, logs
+from shared.platform import clients, logs, ratelimit
 
 Code = https_fn.FunctionsErrorCode
 CORRELATION_HEADER = "X-Correlation-Id"
@@ -129,16 +134,77 @@ def caller_of(req: https_fn.CallableRequest[Any]) -> Caller:
     )
 
 
+# One rate-limit hit: (key, limit, window_s, shards) -> the decision. Module state so the
+# adapter tier (no emulator) can put a fake in its place; nothing else replaces it.
+Limiter = Callable[[str, int, int, int], ratelimit.Decision]
+
+
+def firestore_limiter(key: str, limit: int, window_s: int, shards: int) -> ratelimit.Decision:
+    """The platform limiter on Firestore: one write per call."""
+    return ratelimit.hit(
+        clients.get_db(),
+        key=key,
+        limit=limit,
+        window_s=window_s,
+        now=datetime.now(UTC),
+        shards=shards,
+    )
+
+
+limiter: Limiter = firestore_limiter
+
+
+def check_rate(caller: Caller, function: str) -> None:
+    """Count this call against the caller's limit for `function`; ResourceExhausted
+    (details.retryAfterSeconds) beyond it. See functions/_limits.py.
+
+    A limiter that cannot reach Firestore lets the call through (logged): the limit
+    guards capacity, and an outage of its store must not refuse every call by itself.
+    """
+    from google.api_core import exceptions as api_exceptions
+
+    plan = _limits.plan_of(caller.claims)
+    spec = _limits.limit_of(function)
+    allowed = spec.for_plan(plan)
+    try:
+        decision = limiter(
+            _limits.key_of(function, caller.uid),
+            allowed,
+            spec.window_s,
+            _limits.shards_for(allowed, spec.window_s),
+        )
+    except api_exceptions.GoogleAPIError as exc:
+        logs.warning("rate limiter unavailable; call let through", error=str(exc)[:300])
+        return
+    if not decision.allowed:
+        retry_after = int(decision.retry_after_header)
+        raise ResourceExhausted(
+            f"Too many {function} calls: the {plan} plan allows {allowed} every "
+            f"{spec.window_s} seconds. Try again in {retry_after} seconds.",
+            details={
+                "reason": "rate-limit",
+                "function": function,
+                "limit": allowed,
+                "windowSeconds": spec.window_s,
+                "retryAfterSeconds": retry_after,
+            },
+        )
+
+
 @contextlib.contextmanager
 def call(req: https_fn.CallableRequest[Any], function: str) -> Iterator[Caller]:
-    """Authenticate, bind the log context, and turn domain errors into HttpsErrors."""
+    """Authenticate, apply the caller's rate limit for `function`, bind the log context,
+    and turn domain errors into HttpsErrors. The block (the handler) runs only for a
+    signed-in caller within the limit."""
     correlation_id = req.raw_request.headers.get(CORRELATION_HEADER) or logs.new_correlation_id()
     uid = req.auth.uid if req.auth else None
     started = time.perf_counter()
     with logs.context(correlationId=correlation_id, uid=uid, function=function):
         outcome = "ok"
         try:
-            yield caller_of(req)
+            caller = caller_of(req)
+            check_rate(caller, function)
+            yield caller
         except AuraError as exc:
             outcome = exc.code
             raise to_https_error(exc) from exc

@@ -27,7 +27,15 @@ for sub in $(gcloud pubsub topics list-subscriptions aura-events --project "$PRO
   echo "dead-letter policy set on $name"
 done
 
-# TTL: Firestore deletes server-only bookkeeping past its `expiresAt` (usually within a day).
+# TTL: Firestore deletes server-only bookkeeping past its `expiresAt` (usually within a day
+# of expiry), the rules of shared/platform/retention.py whose age is zero (docs/platform.md
+# "Retention"; tests/unit/test_retention.py holds this list equal to them):
+#   _rateLimits.expiresAt   a rate-limit window's end (shared/platform/ratelimit.py)
+#   _aiCache.expiresAt      an AI response or embedding cache entry's expiry (shared/ai/)
+# Events, execution logs, read notifications and audit entries are dated (`time`,
+# `readAt`), not given an expiry, so TTL cannot serve them: the hourly `cleanup_retention`
+# deletes them, here as on the emulator (which runs no TTL), and also sweeps up the two
+# groups below should TTL lag.
 for group in _rateLimits _aiCache; do
   gcloud firestore fields ttls update expiresAt --collection-group="$group" \
     --enable-ttl --project "$PROJECT" --async >/dev/null

@@ -4,6 +4,7 @@ tiers' conftest requests for every test (so it starts only if such a test runs).
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +16,14 @@ from tools import stack as local_stack
 
 ROOT = Path(__file__).resolve().parent.parent
 EMULATOR_TIERS = {"integration": "emulator", "e2e": "e2e"}
+# Passed to the function workers of the test stack only (not `make dev` nor bench): one
+# callable's rate limit lowered so tests/integration/test_edge_limits.py reaches it in a
+# few calls (read only inside the Functions emulator; see functions/_limits.py).
+FUNCTIONS_TEST_ENV = {
+    "AURA_RATE_LIMIT_OVERRIDES": json.dumps(
+        {"forget_all_memories": {"free": 5, "pro": 7, "windowSeconds": 20}}
+    ),
+}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -29,7 +38,7 @@ def emulators() -> Iterator[local_stack.Stack]:
     """The Firebase Local Emulator Suite with every function and the built web app."""
     if not (ROOT / "hosting/dist/index.html").exists():
         pytest.fail("hosting/dist is missing: build the web app first (make web)")
-    running = local_stack.start()
+    running = local_stack.start(extra_env=FUNCTIONS_TEST_ENV)
     saved = dict(os.environ)
     os.environ.update(running.env)
     try:

@@ -41,6 +41,7 @@ from shared.accounts.models import (
     SettingsPublic,
     UpdateSettings,
 )
+from shared.audit import QueryAudit, QueryAuditResult
 from shared.calendar.models import (
     DeleteCalendarEvent,
     DeleteCalendarEventResult,
@@ -188,6 +189,11 @@ FEATURES = (
             WireCallable("list_flags", ListFlags, ListFlagsResult),
             WireCallable("set_flag", SetFlag, SetFlagResult),
         ),
+    ),
+    Feature(
+        name="audit",
+        title="AuditCallables",
+        callables=(WireCallable("query_audit", QueryAudit, QueryAuditResult),),
     ),
     Feature(
         name="notifications",

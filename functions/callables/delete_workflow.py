@@ -1,6 +1,7 @@
 """`delete_workflow`: remove one of the caller's workflow definitions and its webhook
 secret."""
 
+from datetime import UTC, datetime
 from typing import Any
 
 from firebase_functions import https_fn
@@ -23,6 +24,6 @@ def delete_workflow(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     with _edge.call(req, "delete_workflow") as caller:
         command = parse(DeleteWorkflow, req.data)
         result = service.delete_workflow(
-            db=clients.get_db(), uid=caller.uid, workflow_id=command.id
+            db=clients.get_db(), uid=caller.uid, workflow_id=command.id, now=datetime.now(UTC)
         )
         return result.to_wire()

@@ -197,8 +197,9 @@ def set_role(
             transaction=transaction,
             entry=audit.AuditEntry(
                 actor=actor,
-                action="set_role",
+                action="role.set",
                 target=f"users/{command.uid}",
+                target_uid=command.uid,
                 time=now,
                 details={"from": existing.role, "to": command.role},
             ),

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from shared import audit
 from shared.calendar.expand import wall_time
 from shared.calendar.models import (
     MAX_EVENTS_PER_USER,
@@ -35,7 +36,7 @@ from shared.localtime import zone
 from shared.platform import ratelimit
 
 if TYPE_CHECKING:  # pragma: no cover
-    from google.cloud.firestore import Client
+    from google.cloud.firestore import Client, Transaction
 
 TOKEN_BYTES = 32
 RATE_LIMIT_PER_MINUTE = 60
@@ -61,13 +62,43 @@ def rotate(
     *, db: Client, uid: str, command: RotateCalendarFeed, now: datetime
 ) -> RotateCalendarFeedResult:
     """Create (or replace) the user's feed token and return its URL once, or revoke it.
-    Idempotent for "revoke"; each "create" makes a new token (the old one stops)."""
+    Idempotent for "revoke"; each "create" makes a new token (the old one stops).
+
+    Each change writes one `audit/` entry in its transaction: `calendar.feed.created`
+    (there was no feed), `calendar.feed.rotated` (one was replaced) or
+    `calendar.feed.revoked`; revoking a feed that does not exist writes and audits
+    nothing. The entry never holds the token or its hash."""
+    from google.cloud import firestore
+
     ref = feed_ref(db, uid)
-    if command.action == "revoke":
-        ref.delete()
+    token = secrets.token_urlsafe(TOKEN_BYTES) if command.action == "create" else None
+
+    @firestore.transactional
+    def apply(transaction: Transaction) -> None:
+        existed = ref.get(transaction=transaction).exists
+        if token is None:
+            if not existed:
+                return
+            transaction.delete(ref)
+            action = "calendar.feed.revoked"
+        else:
+            transaction.set(ref, {"uid": uid, "tokenHash": hash_token(token), "createdAt": now})
+            action = "calendar.feed.rotated" if existed else "calendar.feed.created"
+        audit.append(
+            db=db,
+            transaction=transaction,
+            entry=audit.AuditEntry(
+                actor=uid,
+                action=action,
+                target=f"{ref.parent.id}/{uid}",
+                target_uid=uid,
+                time=now,
+            ),
+        )
+
+    apply(db.transaction())
+    if token is None:
         return RotateCalendarFeedResult(revoked=True)
-    token = secrets.token_urlsafe(TOKEN_BYTES)
-    ref.set({"uid": uid, "tokenHash": hash_token(token), "createdAt": now})
     return RotateCalendarFeedResult(url=feed_path(uid, token))
 
 

@@ -398,7 +398,7 @@ def set_flag(
             transaction=transaction,
             entry=audit.AuditEntry(
                 actor=actor,
-                action="set_flag",
+                action="flag.set",
                 target=f"{FLAGS}/{command.key}",
                 time=now,
                 details={

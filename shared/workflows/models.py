@@ -24,6 +24,7 @@ from pydantic import (
     AfterValidator,
     ConfigDict,
     Field,
+    StrictBool,
     ValidationError,
     ValidatorFunctionWrapHandler,
     WrapValidator,
@@ -629,6 +630,9 @@ class SaveWorkflow(Definition):
 
     id: WorkflowId | None = None
     expected_version: int | None = Field(default=None, ge=0)
+    # True: replace the webhook secret with a new one (returned once; the old one stops
+    # working). Needs a webhook trigger in this definition.
+    rotate_webhook_secret: StrictBool = False
 
 
 class SaveWorkflowResult(Public):

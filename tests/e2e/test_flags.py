@@ -119,7 +119,7 @@ def test_admin_edits_flags_and_sees_their_reach(
     assert stored["enabled"] is False
     assert stored["updatedBy"] == admin.uid
     audited = [e.to_dict() or {} for e in db.collection("audit").stream()]
-    mine = [e for e in audited if e["action"] == "set_flag" and e["actor"] == admin.uid]
+    mine = [e for e in audited if e["action"] == "flag.set" and e["actor"] == admin.uid]
     assert {e["target"] for e in mine} == {
         "flags/e2e-beta",
         "flags/quickadd-ai",

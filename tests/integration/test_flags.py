@@ -27,7 +27,7 @@ def flag_docs() -> dict[str, dict[str, Any]]:
 
 def flag_audits() -> list[dict[str, Any]]:
     entries = [d.to_dict() or {} for d in clients.get_db().collection("audit").stream()]
-    return [e for e in entries if e["action"] == "set_flag"]
+    return [e for e in entries if e["action"] == "flag.set"]
 
 
 def evaluated(user: emu.User) -> dict[str, bool]:

@@ -255,3 +255,60 @@ def test_nothing_else_about_a_reply_is_client_writable(
     reply_in_flight: None, actor: str, data: dict[str, Any], path: str
 ) -> None:
     assert patch(path, data, TOKENS[actor]) == 403
+
+
+# --- the audit log is append-only: nobody rewrites or removes an entry -------------------
+
+AUDIT_ENTRY = "audit/entry1"
+AUDIT_OPS = ("get", "list", "update", "delete", "overwrite", "batch-delete")
+
+
+@pytest.fixture
+def audit_entry(seeded: None) -> dict[str, Any]:
+    entry = {
+        "actor": ADMIN,
+        "action": "role.set",
+        "target": f"users/{OWNER}",
+        "targetUid": OWNER,
+        "time": datetime(2026, 12, 2, 9, 0, tzinfo=UTC),
+        "details": {"from": "user", "to": "admin"},
+    }
+    clients.get_db().document(AUDIT_ENTRY).set(entry)
+    return entry
+
+
+def audit_attempt(op: str, token: str | None) -> int:
+    headers = emu.auth_header(token)
+    name = f"projects/{PROJECT_ID}/databases/(default)/documents/{AUDIT_ENTRY}"
+    body: dict[str, Any] = {}
+    match op:
+        case "get":
+            return emu.session.get(f"{emu.DOCS}/{AUDIT_ENTRY}", headers=headers).status_code
+        case "list":
+            return emu.session.get(f"{emu.DOCS}/audit", headers=headers).status_code
+        case "update":  # rewrite who did it
+            return patch(AUDIT_ENTRY, {"actor": "someone-else"}, token)
+        case "overwrite":  # replace the whole entry in a commit
+            write = {"update": {"name": name, "fields": emu.fields({"action": "flag.set"})}}
+            body = {"writes": [write]}
+        case "batch-delete":
+            body = {"writes": [{"delete": name}]}
+        case "delete":
+            return emu.session.delete(f"{emu.DOCS}/{AUDIT_ENTRY}", headers=headers).status_code
+    return emu.session.post(f"{emu.DOCS}:commit", json=body, headers=headers).status_code
+
+
+def test_audit_entries_are_admin_read_and_never_client_written(
+    audit_entry: dict[str, Any],
+) -> None:
+    mismatches = []
+    for actor, token in TOKENS.items():
+        for op in AUDIT_OPS:
+            expected = 200 if actor == "admin" and op in {"get", "list"} else 403
+            status = audit_attempt(op, token)
+            if status != expected:
+                mismatches.append(f"{actor:9} {op:12}: {status}, want {expected}")
+    assert not mismatches, "\n".join(mismatches)
+    stored = clients.get_db().document(AUDIT_ENTRY).get()
+    assert stored.exists
+    assert stored.to_dict() == audit_entry  # every attempt left it exactly as written

@@ -19,7 +19,10 @@ const NAV = [
 ] as const;
 
 // Shown only when the ID token carries the admin role (the server refuses others anyway).
-const ADMIN_NAV = [{ to: "/admin/flags", label: "Flags" }] as const;
+const ADMIN_NAV = [
+  { to: "/admin/flags", label: "Flags" },
+  { to: "/admin/audit", label: "Audit" },
+] as const;
 
 /** The page frame: header (with the app nav when signed in) and the current route. */
 export function Layout() {

@@ -31,6 +31,7 @@ const StudioPage = lazy(() => import("../features/studio/pages/StudioPage"));
 const DecisionsPage = lazy(() => import("../features/decisions/pages/DecisionsPage"));
 // The admin pages: loaded on first visit (only admins see them in the nav).
 const FlagsPage = lazy(() => import("../features/admin/pages/FlagsPage"));
+const AuditPage = lazy(() => import("../features/admin/pages/AuditPage"));
 
 function Lazy({ children }: { children: ReactNode }) {
   return <Suspense fallback={<Loading />}>{children}</Suspense>;
@@ -111,6 +112,14 @@ const router = createBrowserRouter([
             element: (
               <Lazy>
                 <FlagsPage />
+              </Lazy>
+            ),
+          },
+          {
+            path: "admin/audit",
+            element: (
+              <Lazy>
+                <AuditPage />
               </Lazy>
             ),
           },

@@ -54,6 +54,7 @@ export interface SaveWorkflow {
   settings?: WorkflowSettings;
   id?: string | null;
   expectedVersion?: number | null;
+  rotateWebhookSecret?: boolean;
 }
 export interface AiNode {
   id: string;
