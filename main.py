@@ -27,6 +27,7 @@ from functions.callables.list_generations import list_generations
 from functions.callables.mark_notifications_read import mark_notifications_read
 from functions.callables.pause_execution import pause_execution
 from functions.callables.publish_event import publish_event
+from functions.callables.query_analytics import query_analytics
 from functions.callables.query_audit import query_audit
 from functions.callables.quick_add import quick_add
 from functions.callables.recall import recall
@@ -98,6 +99,7 @@ __all__ = [
     "on_task_written",
     "pause_execution",
     "publish_event",
+    "query_analytics",
     "query_audit",
     "quick_add",
     "rearm",

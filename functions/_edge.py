@@ -36,7 +36,7 @@ from shared.errors import (
     Unauthenticated,
     Unavailable,
 )
-from shared.platform import clients, logs, ratelimit
+from shared.platform import analytics, clients, logs, ratelimit
 
 Code = https_fn.FunctionsErrorCode
 CORRELATION_HEADER = "X-Correlation-Id"
@@ -191,6 +191,21 @@ def check_rate(caller: Caller, function: str) -> None:
         )
 
 
+def firestore_counter(function: str, uid: str, ok: bool) -> None:
+    """Usage analytics for one call that ran its handler (shared/platform/analytics.py):
+    a failure to count is logged, never raised."""
+    try:
+        db = clients.get_db()
+    except Exception as exc:
+        logs.warning("usage not counted", function=function, error=repr(exc)[:300])
+        return
+    analytics.record_call(db, function=function, uid=uid, ok=ok, now=datetime.now(UTC))
+
+
+# Like `limiter`: module state so the adapter tier can put a fake in its place.
+counter: Callable[[str, str, bool], None] = firestore_counter
+
+
 @contextlib.contextmanager
 def call(req: https_fn.CallableRequest[Any], function: str) -> Iterator[Caller]:
     """Authenticate, apply the caller's rate limit for `function`, bind the log context,
@@ -201,14 +216,22 @@ def call(req: https_fn.CallableRequest[Any], function: str) -> Iterator[Caller]:
     started = time.perf_counter()
     with logs.context(correlationId=correlation_id, uid=uid, function=function):
         outcome = "ok"
+        ran: Caller | None = None  # set once the handler is allowed to run
+        failed = False
         try:
             caller = caller_of(req)
             check_rate(caller, function)
+            ran = caller
             yield caller
         except AuraError as exc:
             outcome = exc.code
             raise to_https_error(exc) from exc
+        except BaseException:
+            failed = True
+            raise
         finally:
+            if ran is not None:  # best effort: never fails the call
+                counter(function, ran.uid, outcome == "ok" and not failed)
             logs.info(
                 f"{function} {outcome}",
                 outcome=outcome,

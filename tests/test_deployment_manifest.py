@@ -31,6 +31,7 @@ EXPECTED: dict[str, tuple[str, set[str], bool | None]] = {
     "evaluate_flags": ("callable", set(), None),
     "list_flags": ("callable", set(), None),
     "query_audit": ("callable", set(), None),
+    "query_analytics": ("callable", set(), None),
     "delete_conversation": ("callable", set(), None),
     "retry_reply": ("callable", {"OPENAI_API_KEY", "ANTHROPIC_API_KEY"}, None),
     "quick_add": ("callable", {"OPENAI_API_KEY", "ANTHROPIC_API_KEY"}, None),

@@ -71,6 +71,7 @@ from shared.memory.models import (
     UpdateMemoryResult,
 )
 from shared.notifications.models import MarkNotificationsRead, MarkNotificationsReadResult
+from shared.platform.analytics import QueryAnalytics, QueryAnalyticsResult
 from shared.platform.flags import (
     EvaluateFlags,
     EvaluateFlagsResult,
@@ -194,6 +195,11 @@ FEATURES = (
         name="audit",
         title="AuditCallables",
         callables=(WireCallable("query_audit", QueryAudit, QueryAuditResult),),
+    ),
+    Feature(
+        name="analytics",
+        title="AnalyticsCallables",
+        callables=(WireCallable("query_analytics", QueryAnalytics, QueryAnalyticsResult),),
     ),
     Feature(
         name="notifications",

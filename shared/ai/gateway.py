@@ -52,7 +52,7 @@ from shared.ai.models import (
 )
 from shared.ai.providers import EmbeddingClient, ProviderClient, TextStream
 from shared.errors import FailedPrecondition
-from shared.platform import logs
+from shared.platform import analytics, logs
 
 if TYPE_CHECKING:  # pragma: no cover
     from google.cloud.firestore import Client
@@ -127,6 +127,7 @@ class Tab:
         self._left = reservation.requests
         self.calls = 0
         self.usage = Usage()
+        self.by_model: dict[tuple[str, str], tuple[int, Usage]] = {}  # for analytics
         self._lock = threading.Lock()
 
     def take(self) -> bool:
@@ -137,15 +138,21 @@ class Tab:
             self._left -= 1
             return True
 
-    def add(self, usage: Usage) -> None:
+    def add(self, usage: Usage, provider: str = "", model: str = "") -> None:
         """What one call on the tab used (once per call that reached a provider)."""
         with self._lock:
             self.calls += 1
-            self.usage = Usage(
-                input_tokens=self.usage.input_tokens + usage.input_tokens,
-                output_tokens=self.usage.output_tokens + usage.output_tokens,
-                cost_usd=round(self.usage.cost_usd + usage.cost_usd, 8),
-            )
+            self.usage = _plus(self.usage, usage)
+            calls, used = self.by_model.get((provider, model), (0, Usage()))
+            self.by_model[(provider, model)] = (calls + 1, _plus(used, usage))
+
+
+def _plus(a: Usage, b: Usage) -> Usage:
+    return Usage(
+        input_tokens=a.input_tokens + b.input_tokens,
+        output_tokens=a.output_tokens + b.output_tokens,
+        cost_usd=round(a.cost_usd + b.cost_usd, 8),
+    )
 
 
 class Gateway:
@@ -203,6 +210,11 @@ class Gateway:
     def settle(self, reservation: quotas.Reservation, usage: Usage) -> None:
         quotas.settle(reservation, usage, self._now())
 
+    def _meter(self, used: dict[tuple[str, str], tuple[int, Usage]]) -> None:
+        """Usage analytics: {(provider, model): (requests, usage)} in one write, where the
+        usage is settled (best effort: never raises)."""
+        analytics.record_ai(self._db, used, now=self._now())
+
     def open_tab(self, requests: Sequence[AIRequest], *, plan: str) -> Tab:
         """One reservation for `requests` (the first is the one that matters: when they do
         not all fit, the tab holds the first alone).
@@ -229,6 +241,7 @@ class Gateway:
         try:
             if tab.calls:
                 quotas.settle(tab.reservation, tab.usage, self._now(), requests=tab.calls)
+                self._meter(tab.by_model)
             else:
                 quotas.release(tab.reservation, self._now())
         except Exception as exc:
@@ -353,6 +366,7 @@ class Gateway:
                     )
                 finally:
                     quotas.settle(reservation, usage, self._now(), requests=calls)
+                    self._meter({(EMBEDDING_PROVIDER, model): (calls, usage)})
             else:
                 self.release(reservation)
         return vectors, usage
@@ -440,7 +454,7 @@ class Gateway:
             result = self._run(
                 request, lambda client, model: client.complete(request, model, json_schema)
             )
-            tab.add(result.usage)  # a failed call used nothing: the tab releases it
+            tab.add(result.usage, result.provider, result.model)  # a failed call: nothing
         else:
             reservation = self.reserve(request, plan)
             try:
@@ -451,6 +465,7 @@ class Gateway:
                 self.release(reservation)
                 raise
             self.settle(reservation, result.usage)
+            self._meter({(result.provider, result.model): (1, result.usage)})
         if key is not None:
             self._cache_put(key, result)
         return result
@@ -612,11 +627,12 @@ class ReplyStream:
         )
         self._finished = usage
         if self._tab is not None:
-            if self._stream is not None:
-                self._tab.add(usage)  # settled with the tab's other calls
+            if self._stream is not None:  # settled with the tab's other calls
+                self._tab.add(usage, self.provider or "", self.model or "")
         elif self._reservation is not None:
             if self._stream is not None:
                 self._gateway.settle(self._reservation, usage)
+                self._gateway._meter({(self.provider or "", self.model or ""): (1, usage)})
             else:
                 self._gateway.release(self._reservation)
         return usage

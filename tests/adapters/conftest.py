@@ -30,3 +30,11 @@ def limiter(monkeypatch: pytest.MonkeyPatch) -> RecordingLimiter:
     fake = RecordingLimiter()
     monkeypatch.setattr(_edge, "limiter", fake)
     return fake
+
+
+@pytest.fixture(autouse=True)
+def usage_counter(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, bool]]:
+    """Usage analytics (`_edge.counter`, one Firestore write per call) kept in memory."""
+    counted: list[tuple[str, str, bool]] = []
+    monkeypatch.setattr(_edge, "counter", lambda *args: counted.append(args))
+    return counted

@@ -227,6 +227,9 @@ def test_callable_rejects_bad_input_naming_the_field(function: str) -> None:
     assert result.status == "INVALID_ARGUMENT", result
     assert result.details["field"] == field
     # Nothing but the call's count against the caller's per-function limit (bad input
-    # counts too: docs/security.md, "Rate limits on every function").
+    # counts too: docs/security.md, "Rate limits on every function") and its usage
+    # counters (docs/platform.md, "Usage analytics": a counter shard and the caller's
+    # active marker for the day).
     written = {c.id: len(list(c.stream())) for c in clients.get_db().collections()}
+    assert written.pop("_analytics") == 2
     assert written == {"_rateLimits": 1}

@@ -127,10 +127,11 @@ def test_a_turn_reads_its_context_plus_three_and_writes_its_updates_plus_eight(
         assert reads == context_reads(traced) + 3, traced.ops
         assert streamed_writes(traced) >= 1
     # Beyond the streamed updates: reply create, rate-limit hit, quota reserve, final
-    # update, intent label, conversation (usage + title + count), quota settle; and on a
+    # update, intent label, conversation (usage + title + count), quota settle, the turn's
+    # AI calls in one usage-analytics write (docs/platform.md "Usage analytics"); and on a
     # new conversation its create, at once.
-    assert first[0].total("write") == streamed_writes(first[0]) + 8
-    assert second[0].total("write") == streamed_writes(second[0]) + 7
+    assert first[0].total("write") == streamed_writes(first[0]) + 9
+    assert second[0].total("write") == streamed_writes(second[0]) + 8
     db = clients.get_db()
     conversation = db.document(f"users/{user.uid}/conversations/{cid}").get().to_dict() or {}
     assert conversation["messageCount"] == 4
@@ -155,4 +156,5 @@ def test_the_bench_counts_a_turn_the_same_way(user: emu.User) -> None:
     # The message answered (its reply is not yet there), and whether the user keeps any
     # memory (a user without memories costs no embedding: docs/memory.md).
     assert ops["context_reads"] == 2
-    assert ops["writes_over_target"] == 4  # rate limit 1, quota 2, new conversation 1
+    # rate limit 1, quota 2, new conversation 1, usage analytics 1
+    assert ops["writes_over_target"] == 5

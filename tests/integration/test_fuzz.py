@@ -30,8 +30,9 @@ from tests.support import emulators as emu
 from tests.support import fuzz
 
 EXAMPLES = 25
-# Server-side bookkeeping a refused call may still touch (rate-limit windows).
-BOOKKEEPING = ("_rateLimits",)
+# Server-side bookkeeping a refused call may still touch (rate-limit windows, usage
+# counters: docs/platform.md "Usage analytics").
+BOOKKEEPING = ("_rateLimits", "_analytics")
 
 
 def _endpoints() -> dict[str, Any]:

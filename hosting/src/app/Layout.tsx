@@ -22,6 +22,7 @@ const NAV = [
 const ADMIN_NAV = [
   { to: "/admin/flags", label: "Flags" },
   { to: "/admin/audit", label: "Audit" },
+  { to: "/admin/analytics", label: "Analytics" },
 ] as const;
 
 /** The page frame: header (with the app nav when signed in) and the current route. */

@@ -32,6 +32,7 @@ const DecisionsPage = lazy(() => import("../features/decisions/pages/DecisionsPa
 // The admin pages: loaded on first visit (only admins see them in the nav).
 const FlagsPage = lazy(() => import("../features/admin/pages/FlagsPage"));
 const AuditPage = lazy(() => import("../features/admin/pages/AuditPage"));
+const AnalyticsPage = lazy(() => import("../features/admin/pages/AnalyticsPage"));
 
 function Lazy({ children }: { children: ReactNode }) {
   return <Suspense fallback={<Loading />}>{children}</Suspense>;
@@ -120,6 +121,14 @@ const router = createBrowserRouter([
             element: (
               <Lazy>
                 <AuditPage />
+              </Lazy>
+            ),
+          },
+          {
+            path: "admin/analytics",
+            element: (
+              <Lazy>
+                <AnalyticsPage />
               </Lazy>
             ),
           },

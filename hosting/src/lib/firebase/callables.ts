@@ -6,6 +6,7 @@
  */
 import { httpsCallable } from "firebase/functions";
 import type { AccountsCallables } from "../../wire/accounts";
+import type { AnalyticsCallables } from "../../wire/analytics";
 import type { AuditCallables } from "../../wire/audit";
 import type { CalendarCallables } from "../../wire/calendar";
 import type { ChatCallables } from "../../wire/chat";
@@ -22,6 +23,7 @@ import { firebaseReady } from "./app";
 
 /** Every callable the web app calls, by name: `{request, result}`. */
 export type Callables = AccountsCallables &
+  AnalyticsCallables &
   AuditCallables &
   CalendarCallables &
   ChatCallables &
