@@ -37,6 +37,11 @@ $(WEB)/node_modules/.installed: $(WEB)/package.json $(WEB)/package-lock.json
 
 install: $(VENV)/.installed $(WEB)/node_modules/.installed
 	@command -v gcloud >/dev/null || { echo "The Google Cloud CLI (gcloud) is required: its Firestore and Pub/Sub emulators run the local stack."; exit 1; }
+	@# javac builds the Storage emulator's local rules runtime once (docs/decisions.md).
+	@command -v javac >/dev/null || test -n "$$JAVA_HOME" -a -x "$$JAVA_HOME/bin/javac" || { \
+		echo "installing Debian's JDK (javac) for the Storage emulator's rules runtime"; \
+		$(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq; \
+		DEBIAN_FRONTEND=noninteractive $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq default-jdk-headless >/dev/null; }
 
 # --- the web app ---------------------------------------------------------------------
 

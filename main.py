@@ -13,10 +13,12 @@ from functions.callables.decide import decide
 from functions.callables.delete_calendar_event import delete_calendar_event
 from functions.callables.delete_conversation import delete_conversation
 from functions.callables.delete_generation import delete_generation
+from functions.callables.delete_my_account import delete_my_account
 from functions.callables.delete_task import delete_task
 from functions.callables.delete_workflow import delete_workflow
 from functions.callables.ensure_profile import ensure_profile
 from functions.callables.evaluate_flags import evaluate_flags
+from functions.callables.export_my_data import export_my_data
 from functions.callables.forget import forget
 from functions.callables.forget_all_memories import forget_all_memories
 from functions.callables.generate import generate
@@ -60,8 +62,10 @@ from functions.http.webhook import webhook
 from functions.pubsub.on_event_published import on_event_published
 
 # Task queues
+from functions.queues.eraseaccount import eraseaccount
 from functions.queues.firetimer import firetimer
 from functions.queues.rearm import rearm
+from functions.queues.runexport import runexport
 from functions.queues.rungeneration import rungeneration
 from functions.queues.runstep import runstep
 
@@ -78,10 +82,13 @@ __all__ = [
     "delete_calendar_event",
     "delete_conversation",
     "delete_generation",
+    "delete_my_account",
     "delete_task",
     "delete_workflow",
     "ensure_profile",
+    "eraseaccount",
     "evaluate_flags",
+    "export_my_data",
     "firetimer",
     "forget",
     "forget_all_memories",
@@ -111,6 +118,7 @@ __all__ = [
     "retry_reply",
     "rotate_calendar_feed",
     "run_workflow",
+    "runexport",
     "rungeneration",
     "runstep",
     "save_calendar_event",

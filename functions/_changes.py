@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from shared.events import changes, service
-from shared.platform import clients, logs
+from shared.platform import clients, erasure, logs
 
 
 def publish_change(event: Any, *, collection: str, id_param: str) -> None:
@@ -18,6 +18,11 @@ def publish_change(event: Any, *, collection: str, id_param: str) -> None:
     if op is None:
         return
     uid = event.params["uid"]
+    if op == "delete" and erasure.closing(clients.get_db(), uid):
+        # The account is being erased: an event about it would outlive the erasure's
+        # re-scan (events carry the uid). One read, on deletes only.
+        logs.info("change not published: the account is being erased", uid=uid)
+        return
     envelope = changes.change_event(
         uid=uid,
         collection=collection,

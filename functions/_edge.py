@@ -125,8 +125,10 @@ def caller_of(req: https_fn.CallableRequest[Any]) -> Caller:
     token: dict[str, Any] = dict(req.auth.token or {})
     if token.get("firebase", {}).get("sign_in_provider") == "anonymous":
         raise Unauthenticated("Anonymous accounts cannot use Aura; sign in with an account.")
+    auth_time = token.get("auth_time")
     return Caller(
         uid=req.auth.uid,
+        auth_time=auth_time if isinstance(auth_time, int) else None,
         email=token.get("email"),
         name=token.get("name"),
         picture=token.get("picture"),
@@ -134,13 +136,16 @@ def caller_of(req: https_fn.CallableRequest[Any]) -> Caller:
     )
 
 
-# One rate-limit hit: (key, limit, window_s, shards) -> the decision. Module state so the
-# adapter tier (no emulator) can put a fake in its place; nothing else replaces it.
-Limiter = Callable[[str, int, int, int], ratelimit.Decision]
+# One rate-limit hit: (key, limit, window_s, shards, uid) -> the decision. Module state so
+# the adapter tier (no emulator) can put a fake in its place; nothing else replaces it.
+Limiter = Callable[[str, int, int, int, str], ratelimit.Decision]
 
 
-def firestore_limiter(key: str, limit: int, window_s: int, shards: int) -> ratelimit.Decision:
-    """The platform limiter on Firestore: one write per call."""
+def firestore_limiter(
+    key: str, limit: int, window_s: int, shards: int, uid: str
+) -> ratelimit.Decision:
+    """The platform limiter on Firestore: one write per call (its window carries `uid`,
+    so account erasure finds it)."""
     return ratelimit.hit(
         clients.get_db(),
         key=key,
@@ -148,6 +153,7 @@ def firestore_limiter(key: str, limit: int, window_s: int, shards: int) -> ratel
         window_s=window_s,
         now=datetime.now(UTC),
         shards=shards,
+        subject=uid,
     )
 
 
@@ -172,6 +178,7 @@ def check_rate(caller: Caller, function: str) -> None:
             allowed,
             spec.window_s,
             _limits.shards_for(allowed, spec.window_s),
+            caller.uid,
         )
     except api_exceptions.GoogleAPIError as exc:
         logs.warning("rate limiter unavailable; call let through", error=str(exc)[:300])

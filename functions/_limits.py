@@ -68,6 +68,8 @@ FUNCTIONS: dict[str, Limit] = {
     "run_workflow": Limit(free=30, pro=120),  # a run (60 starts a minute per user)
     "retry_execution": Limit(free=30, pro=120),  # the same
     "forget_all_memories": Limit(free=10, pro=30),  # deletes in batches
+    "delete_my_account": Limit(free=5, pro=5),  # disables the account, queues the erasure
+    "export_my_data": Limit(free=5, pro=10, window_s=3_600),  # reads the whole account
 }
 
 # HTTP functions: who calls them is not a signed-in user, so each limits by its own key

@@ -17,6 +17,9 @@ MAX_INSTANCES = 20
 OPENAI_API_KEY = SecretParam("OPENAI_API_KEY")
 ANTHROPIC_API_KEY = SecretParam("ANTHROPIC_API_KEY")
 AI_SECRETS = [OPENAI_API_KEY, ANTHROPIC_API_KEY]
+# The key of the erasure receipt's pseudonymous subject (HMAC-SHA256 of the uid): bound to
+# `eraseaccount` only. Locally, tools/stack.py gives it a fixed development value.
+AUDIT_SUBJECT_KEY = SecretParam("AUDIT_SUBJECT_KEY")
 
 # Model names per provider and tier (params, so an operator changes them without code).
 OPENAI_FAST_MODEL = StringParam("OPENAI_FAST_MODEL", default="gpt-4o-mini")
@@ -27,3 +30,5 @@ ANTHROPIC_STRONG_MODEL = StringParam("ANTHROPIC_STRONG_MODEL", default="claude-s
 AI_TIMEOUT_S = 300
 # A studio generation streams up to 16k tokens, then may stream a repair as long.
 GENERATION_TIMEOUT_S = 900
+# A data export streams the whole account (at most 200,000 documents) into Storage.
+EXPORT_TIMEOUT_S = 1_800

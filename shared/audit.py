@@ -15,7 +15,9 @@ at all (and a no-op writes neither). An entry, as stored::
 
 Nothing in the server updates or deletes an entry (`tests/unit/test_audit.py` checks the
 source); the rules deny every client write. Entries older than AUDIT_RETENTION_DAYS are
-removed by the retention job, the one exception to "the log only grows".
+removed by the retention job, the one exception to "the log only grows"; account erasure
+(`shared/platform/erasure.py`) is the one writer that updates entries: it replaces the
+erased uid by `erased:{subject}` in the entries that name it, and changes nothing else.
 
 `query_audit` (admins) reads the log newest first with at most one equality filter
 (actor, action or targetUid) and an optional time range; each combination has its
@@ -37,7 +39,7 @@ from shared.errors import InvalidArgument, PermissionDenied
 from shared.validation import Command, Public
 
 if TYPE_CHECKING:  # pragma: no cover
-    from google.cloud.firestore import Client, Transaction
+    from google.cloud.firestore import Client, Query, Transaction
 
 AUDIT = "audit"
 SYSTEM = "system"  # the actor of changes the server makes on its own
@@ -62,6 +64,11 @@ ACTIONS: dict[str, str] = {
     "calendar.feed.rotated": "a user replaced their calendar feed URL (the old one stops); "
     "details {}",
     "calendar.feed.revoked": "a user removed their calendar feed URL; details {}",
+    "data.exported": "a user's data export finished (actor and targetUid: the user); "
+    "details {exportId, documents, sizeBytes}",
+    "account.erased": "the receipt of an account erasure (actor system, target "
+    "`erased:{subject}`); details {subject: HMAC-SHA256 of the uid, requestId, counts per "
+    "collection, requestedAt, startedAt, finishedAt}",
 }
 
 
@@ -84,18 +91,25 @@ class AuditEntry(BaseModel):
         return self.model_dump(by_alias=True)
 
 
-def append(*, db: Client, transaction: Transaction, entry: AuditEntry) -> str:
+def append(
+    *, db: Client, transaction: Transaction, entry: AuditEntry, entry_id: str | None = None
+) -> str:
     """Add `entry` inside `transaction` so it commits with the change it records.
 
+    Args:
+        entry_id: a deterministic id for an entry that must be written once whatever
+            retries its change (the erasure receipt); default: a fresh random id.
+
     Returns:
-        The new entry's id. `create` with a fresh id never overwrites: the log only grows.
+        The new entry's id. `create` never overwrites (an existing id fails the
+        transaction with AlreadyExists): the log only grows.
 
     Raises:
         ValueError: `entry.action` is not in ACTIONS (a programming error, not user input).
     """
     if entry.action not in ACTIONS:
         raise ValueError(f"Undocumented audit action {entry.action!r}; add it to ACTIONS.")
-    ref = db.collection(AUDIT).document()
+    ref = db.collection(AUDIT).document(entry_id) if entry_id else db.collection(AUDIT).document()
     transaction.create(ref, entry.to_firestore())
     return str(ref.id)
 
@@ -241,3 +255,14 @@ def _public(entry_id: str, data: dict[str, Any]) -> AuditEntryPublic:
         time=data["time"],
         details=dict(data.get("details") or {}),
     )
+
+
+def entries_naming(db: Client, *, field: str, uid: str) -> Query:
+    """The entries whose `field` (`actor` or `targetUid`) is `uid`, for reading only (data
+    export reads a user's entries through this, so only this module names the log)."""
+    from google.cloud.firestore_v1.base_query import FieldFilter
+
+    if field not in ("actor", "targetUid"):
+        raise ValueError(f"entries are looked up by actor or targetUid, not {field!r}")
+    query: Query = db.collection(AUDIT).where(filter=FieldFilter(field, "==", uid))
+    return query

@@ -49,6 +49,7 @@ USER_COLLECTIONS: tuple[UserCollection, ...] = (
     UserCollection("decisionStats", "decisions"),
     UserCollection("memories", "memory"),
     UserCollection("usage", "ai"),
+    UserCollection("exports", "platform"),
 )
 
 
@@ -72,10 +73,15 @@ SERVER_COLLECTIONS: tuple[ServerCollection, ...] = (
     ServerCollection("_calendarFeeds", "calendar", "uid"),
     ServerCollection("_taskReminders", "tasks", "uid"),
     ServerCollection("_briefingSlots", "briefings", "uid"),
-    ServerCollection("_rateLimits", "platform", None),
-    ServerCollection("_aiCache", "ai", None),
+    # Per-user rate-limit windows and the AI cache entries a user's requests wrote carry
+    # `uid` (shared windows and entries have none), so erasure finds them.
+    ServerCollection("_rateLimits", "platform", "uid"),
+    ServerCollection("_aiCache", "ai", "uid"),
     ServerCollection("_analytics", "events", None),
     ServerCollection("_health", "health", None),
+    # Account erasures in progress, keyed by uid (not by a field): deleted by the erasure
+    # itself once its receipt is written (shared/platform/erasure.py).
+    ServerCollection("_erasures", "platform", None),
 )
 
 _NAMES = frozenset(c.path for c in USER_COLLECTIONS if "/" not in c.path)

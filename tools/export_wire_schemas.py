@@ -72,6 +72,8 @@ from shared.memory.models import (
 )
 from shared.notifications.models import MarkNotificationsRead, MarkNotificationsReadResult
 from shared.platform.analytics import QueryAnalytics, QueryAnalyticsResult
+from shared.platform.erasure import DeleteMyAccount, DeleteMyAccountResult
+from shared.platform.export_models import ExportMyData, ExportMyDataResult
 from shared.platform.flags import (
     EvaluateFlags,
     EvaluateFlagsResult,
@@ -200,6 +202,16 @@ FEATURES = (
         name="analytics",
         title="AnalyticsCallables",
         callables=(WireCallable("query_analytics", QueryAnalytics, QueryAnalyticsResult),),
+    ),
+    Feature(
+        name="export",
+        title="ExportCallables",
+        callables=(WireCallable("export_my_data", ExportMyData, ExportMyDataResult),),
+    ),
+    Feature(
+        name="erasure",
+        title="ErasureCallables",
+        callables=(WireCallable("delete_my_account", DeleteMyAccount, DeleteMyAccountResult),),
     ),
     Feature(
         name="notifications",

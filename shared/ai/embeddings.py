@@ -133,8 +133,10 @@ def cache_put(
     model: str,
     dimensions: int,
     expires: datetime,
+    uid: str | None = None,
 ) -> None:
-    """Keep each new vector under its key (batched writes)."""
+    """Keep each new vector under its key (batched writes), with the uid whose request
+    embedded it (account erasure deletes the entries a user's requests wrote)."""
     items = list(vectors.items())
     for start in range(0, len(items), CACHE_WRITE_BATCH):
         batch = db.batch()
@@ -146,6 +148,7 @@ def cache_put(
                     "model": model,
                     "dimensions": dimensions,
                     "expiresAt": expires,
+                    **({"uid": uid} if uid is not None else {}),
                 },
             )
         batch.commit()

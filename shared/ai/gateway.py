@@ -272,10 +272,12 @@ class Gateway:
             return None
         return AIResult.model_validate({**data["result"], "cached": True})
 
-    def _cache_put(self, key: str, result: AIResult) -> None:
+    def _cache_put(self, key: str, result: AIResult, *, uid: str) -> None:
+        """Keep `result` under `key`, with the uid of the request that wrote it (so
+        account erasure finds the entries a user's requests wrote; one write)."""
         expires = self._now() + timedelta(seconds=self._config.cache_ttl_s)
         repository.cache_ref(self._db, key).set(
-            {"result": result.model_dump(), "expiresAt": expires}
+            {"result": result.model_dump(), "expiresAt": expires, "uid": uid}
         )
 
     # --- calls -----------------------------------------------------------------------
@@ -362,7 +364,12 @@ class Gateway:
                         embeddings.cache_key(model, dimensions, t): v for t, v in vectors.items()
                     }
                     embeddings.cache_put(
-                        self._db, keys, model=model, dimensions=dimensions, expires=expires
+                        self._db,
+                        keys,
+                        model=model,
+                        dimensions=dimensions,
+                        expires=expires,
+                        uid=uid,
                     )
                 finally:
                     quotas.settle(reservation, usage, self._now(), requests=calls)
@@ -467,7 +474,7 @@ class Gateway:
             self.settle(reservation, result.usage)
             self._meter({(result.provider, result.model): (1, result.usage)})
         if key is not None:
-            self._cache_put(key, result)
+            self._cache_put(key, result, uid=request.uid)
         return result
 
     def structured(

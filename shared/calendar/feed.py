@@ -137,7 +137,12 @@ def serve(*, db: Client, path: str, now: datetime) -> Answer:
     if not authorized(db, uid, token):
         return _not_found()
     decision = ratelimit.hit(
-        db, key=f"ical:{hash_token(token)}", limit=RATE_LIMIT_PER_MINUTE, window_s=60, now=now
+        db,
+        key=f"ical:{hash_token(token)}",
+        limit=RATE_LIMIT_PER_MINUTE,
+        window_s=60,
+        now=now,
+        subject=uid,
     )
     if not decision.allowed:
         return Answer(

@@ -63,7 +63,12 @@ def chat_rate(db: Client, uid: str) -> RateLimit:
 
     def hit(now: datetime) -> ratelimit.Decision:
         return ratelimit.hit(
-            db, key=f"chat:{uid}", limit=CHAT_MESSAGES_PER_MINUTE, window_s=60, now=now
+            db,
+            key=f"chat:{uid}",
+            limit=CHAT_MESSAGES_PER_MINUTE,
+            window_s=60,
+            now=now,
+            subject=uid,
         )
 
     return hit

@@ -411,7 +411,9 @@ def decide(
         ref = repository.decisions_of(db, uid).document()
 
     limit = daily_limit(plan)
-    verdict = ratelimit.hit(db, key=f"decide:{uid}", limit=limit, window_s=DAY_SECONDS, now=now)
+    verdict = ratelimit.hit(
+        db, key=f"decide:{uid}", limit=limit, window_s=DAY_SECONDS, now=now, subject=uid
+    )
     if not verdict.allowed:
         raise ResourceExhausted(
             f"You have made {limit} decisions today, the most your plan allows; "

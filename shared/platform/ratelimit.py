@@ -8,6 +8,8 @@ server-only `_rateLimits` collection::
         windowStart    when the window began
         windowSeconds  its length
         expiresAt      when it ended: a TTL policy on this field deletes old windows
+        uid            the user the key is about, for per-user keys (`subject`), so
+                       account erasure finds the user's windows; absent otherwise
 
 A hit is one write: `Increment(cost)` on the window's document, whose result (the count
 after this hit, which Firestore returns with the commit) decides. Increments on one
@@ -105,6 +107,7 @@ def hit(
     now: datetime,
     cost: int = 1,
     shards: int = 1,
+    subject: str | None = None,
 ) -> Decision:
     """Count one hit of `cost` against `key`'s current window and decide it.
 
@@ -115,6 +118,7 @@ def hit(
         now: the current time (timezone-aware).
         cost: what this hit counts for.
         shards: documents to spread the key over (hot keys only; see the module).
+        subject: the uid a per-user key is about: stored as `uid` in the same write.
 
     Returns:
         The decision. A denied hit is not an error here: the caller says no in its own
@@ -133,15 +137,15 @@ def hit(
     allowance = allowances[shard]
     window = window_of(now, window_s)
     ref = db.collection(COLLECTION).document(doc_id(key, window_s, window.index, shard))
-    result = ref.set(
-        {
-            "count": firestore.Increment(cost),
-            "windowStart": window.start,
-            "windowSeconds": window_s,
-            "expiresAt": window.end,
-        },
-        merge=True,
-    )
+    fields: dict[str, object] = {
+        "count": firestore.Increment(cost),
+        "windowStart": window.start,
+        "windowSeconds": window_s,
+        "expiresAt": window.end,
+    }
+    if subject is not None:
+        fields["uid"] = subject
+    result = ref.set(fields, merge=True)
     count = _count_after(result)
     allowed = count <= allowance
     if not allowed and cost > 1:

@@ -11,7 +11,11 @@ field holds the instant it expires: `expiresAt`).
     notifications     users/{uid}/notifications/{nid}       readAt     90 days after read
     ai-cache          _aiCache/{sha256}                     expiresAt  until it expires
     rate-limits       _rateLimits/{id}                      expiresAt  until it expires
+    active-markers    _analytics/active-{day}-{h}           expiresAt  until it expires
     audit             audit/{id}                            time       AUDIT_RETENTION_DAYS
+    exports           users/{uid}/exports/{exportId}        expiresAt  until the link expires
+                      (not deleted: the archive object is deleted and the export marked
+                      `expired`, by `shared.platform.export.expire`)
 
 Unread notifications are kept however old (they have no `readAt`, so the range query on
 it never matches them): the inbox is where a user learns of something, and deleting what
@@ -38,6 +42,7 @@ none.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -46,7 +51,7 @@ from shared import audit, registry
 from shared.ai import repository as ai_repository
 from shared.events import repository as events_repository
 from shared.notifications import repository as notifications_repository
-from shared.platform import logs, ratelimit
+from shared.platform import analytics, export, logs, ratelimit
 
 if TYPE_CHECKING:  # pragma: no cover
     from google.cloud.firestore import Client, DocumentReference, Query
@@ -68,12 +73,15 @@ class Rule:
     `path` is a top-level collection (`events`) or a registered user collection
     (`executions/*/logs`), which is queried as a collection group and held to
     `users/{uid}/<path>` (see `matches`). A zero `max_age` means `field` is an expiry.
+    With `expire`, the documents found are handed to it instead of deleted (it must
+    clear `field`, or the rule would find them again).
     """
 
     name: str
     path: str
     field: str
     max_age: timedelta
+    expire: Callable[..., None] | None = None
 
     @property
     def per_user(self) -> bool:
@@ -114,7 +122,10 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule("ai-cache", ai_repository.CACHE, "expiresAt", timedelta(0)),
     Rule("rate-limits", ratelimit.COLLECTION, "expiresAt", timedelta(0)),
+    # Only the active-user markers carry `expiresAt`; the day's counters are kept.
+    Rule("active-markers", analytics.COLLECTION, "expiresAt", timedelta(0)),
     Rule("audit", audit.AUDIT, "time", timedelta(days=AUDIT_RETENTION_DAYS)),
+    Rule("exports", export.EXPORTS, "expiresAt", timedelta(0), expire=export.expire),
 )
 
 
@@ -177,7 +188,10 @@ def apply(db: Client, rule: Rule, *, now: datetime, limit: int) -> tuple[int, bo
     refs = [
         snapshot.reference for snapshot in found[:limit] if rule.matches(snapshot.reference.path)
     ]
-    _delete(db, refs)
+    if rule.expire is not None:
+        rule.expire(db, refs, now=now)
+    else:
+        _delete(db, refs)
     return len(refs), more
 
 

@@ -648,7 +648,9 @@ def generate(
             details={"reason": "active-generations", "limit": ACTIVE_GENERATIONS},
         )
     limit = daily_limit(plan)
-    verdict = ratelimit.hit(db, key=f"generate:{uid}", limit=limit, window_s=DAY_SECONDS, now=now)
+    verdict = ratelimit.hit(
+        db, key=f"generate:{uid}", limit=limit, window_s=DAY_SECONDS, now=now, subject=uid
+    )
     if not verdict.allowed:
         raise ResourceExhausted(
             f"You have made {limit} generations today, the most your plan allows; "

@@ -184,6 +184,7 @@ def handle(
         limit=RATE_LIMIT_PER_MINUTE,
         window_s=60,
         now=now,
+        subject=uid,
     )
     if not decision.allowed:
         raise Refused(

@@ -11,15 +11,18 @@ from shared.platform.ratelimit import Decision
 
 
 class RecordingLimiter:
-    """Admits every hit (unless `deny` is set) and records (key, limit, window, shards)."""
+    """Admits every hit (unless `deny` is set) and records (key, limit, window, shards),
+    and the uid each window is stored with."""
 
     def __init__(self) -> None:
         self.hits: list[tuple[str, int, int, int]] = []
+        self.uids: list[str] = []
         self.deny = False
         self.retry_after_s = 42.3
 
-    def __call__(self, key: str, limit: int, window_s: int, shards: int) -> Decision:
+    def __call__(self, key: str, limit: int, window_s: int, shards: int, uid: str) -> Decision:
         self.hits.append((key, limit, window_s, shards))
+        self.uids.append(uid)
         if self.deny:
             return Decision(allowed=False, remaining=0, retry_after_s=self.retry_after_s)
         return Decision(allowed=True, remaining=limit - 1, retry_after_s=0.0)

@@ -65,8 +65,9 @@ def test_within_the_limit_one_hit_keyed_by_function_and_uid_then_the_handler_run
     status, body = answer(function)
     assert status == 400, body  # the handler ran: its parse refused the payload
     assert body["error"]["status"] == "INVALID_ARGUMENT"
-    free = _limits.limit_of(function).free
-    assert limiter.hits == [(f"fn:{function}:u1", free, 60, 1)]
+    free, window = _limits.limit_of(function).free, _limits.limit_of(function).window_s
+    assert limiter.hits == [(f"fn:{function}:u1", free, window, 1)]
+    assert limiter.uids == ["u1"]  # stored on the window, so account erasure finds it
 
 
 @pytest.mark.parametrize("function", CALLABLES)
@@ -82,7 +83,7 @@ def test_beyond_the_limit_resource_exhausted_with_retry_after_and_the_handler_ne
         "reason": "rate-limit",
         "function": function,
         "limit": _limits.limit_of(function).free,
-        "windowSeconds": 60,
+        "windowSeconds": _limits.limit_of(function).window_s,
         "retryAfterSeconds": 43,  # 42.3 s left in the window, in whole seconds
     }
     assert len(limiter.hits) == 1

@@ -11,9 +11,10 @@ from tools.stack import Stack
 
 @pytest.fixture(autouse=True)
 def clean_state(emulators: Stack) -> None:
-    """Each test starts with empty Firestore and Auth emulators."""
+    """Each test starts with empty Firestore, Auth and Storage emulators."""
     emu.clear_firestore()
     emu.clear_auth()
+    emu.clear_storage()
 
 
 def _signed_up_with_profile() -> emu.User:

@@ -402,8 +402,9 @@ def test_reads_and_writes_per_user_briefed_and_for_an_empty_tick(user: emu.User)
     # again in the transaction) plus what the day's four queries return: 2 tasks due,
     # 1 reminder, 2 events ending after the day starts (today's, tomorrow's), 1 series.
     assert reads == 4 + 6, traced.ops
-    # Quota reserve and settle, then one commit of briefing + notification + slot.
-    assert writes == 5, traced.ops
+    # Quota reserve and settle, the AI call's usage-analytics counter (one sharded
+    # increment), then one commit of briefing + notification + slot.
+    assert writes == 6, traced.ops
 
 
 @pytest.mark.usefixtures("standin")

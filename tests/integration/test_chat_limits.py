@@ -170,7 +170,10 @@ def test_over_the_message_rate_the_reply_says_so_and_no_model_is_called(user: em
     assert 1 <= reply["error"]["retryAfterSeconds"] <= 120
     assert reply["text"] == ""
     emu.standin_quiesce()
-    assert emu.standin_requests() == []  # no reply, no intent, no title
+    # No reply, no intent, no title for this message. (Filtered by its text: a trigger of
+    # an earlier test, started late by the emulator, may still reach the stand-in.)
+    about_it = [e for e in emu.standin_requests() if "One message too many" in e["prompt"]]
+    assert about_it == []
 
     retried = emu.call("retry_reply", {"conversationId": "c1", "messageId": mid}, user.id_token)
     assert retried.status == "OK", retried.error

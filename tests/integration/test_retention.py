@@ -38,6 +38,10 @@ def group_paths(group: str) -> set[str]:
     return {snapshot.reference.path for snapshot in db().collection_group(group).stream()}
 
 
+def group_docs(group: str) -> dict[str, dict[str, Any]]:
+    return {s.reference.path: s.to_dict() or {} for s in db().collection_group(group).stream()}
+
+
 def age(name: str) -> timedelta:
     return next(r for r in retention.RULES if r.name == name).max_age
 
@@ -76,11 +80,20 @@ def seed_every_rule(now: datetime) -> None:
     # Never read, however old: kept.
     put("users/u2/notifications/new-2", {"read": False, "createdAt": now - 10 * read})
 
-    for collection in ("_aiCache", "_rateLimits"):
+    # A day's analytics counters carry no `expiresAt`: the markers' rule never takes them.
+    put("_analytics/usage-2026-01-01-0", {"day": "2026-01-01", "calls": {"health": 1}})
+    for collection in ("_aiCache", "_rateLimits", "_analytics"):
         put(f"{collection}/old-1", {"expiresAt": now - timedelta(seconds=1), "count": 1})
         put(f"{collection}/old-2", {"expiresAt": now - 48 * HOUR, "embedding": [0.1]})
         put(f"{collection}/new-1", {"expiresAt": now + timedelta(seconds=30), "count": 1})
         put(f"{collection}/new-2", {"expiresAt": now + 24 * HOUR, "embedding": [0.2]})
+
+    # Exports past their link's expiry are not deleted but marked expired (their object
+    # goes): the rule's count is of exports it expired.
+    for i, expires in enumerate((now - timedelta(seconds=1), now - 48 * HOUR), start=1):
+        put(f"users/u{i}/exports/old-{i}", {"status": "done", "expiresAt": expires})
+    for i, expires in enumerate((now + timedelta(seconds=30), now + 24 * HOUR), start=1):
+        put(f"users/u{i}/exports/new-{i}", {"status": "done", "expiresAt": expires})
 
     kept = age("audit")
     put("audit/old-1", {"actor": "a", "action": "x", "target": "t", "time": now - kept - HOUR})
@@ -92,6 +105,17 @@ def seed_every_rule(now: datetime) -> None:
 def assert_only_new_ones_left() -> None:
     for collection in ("events", "_aiCache", "_rateLimits", "audit"):
         assert ids(collection) == {"new-1", "new-2"}, collection
+    assert ids("_analytics") == {"new-1", "new-2", "usage-2026-01-01-0"}
+    exports = {
+        path: (doc.get("status"), doc.get("expiresAt") is None)
+        for path, doc in group_docs("exports").items()
+    }
+    assert exports == {
+        "users/u1/exports/old-1": ("expired", True),
+        "users/u2/exports/old-2": ("expired", True),
+        "users/u1/exports/new-1": ("done", False),
+        "users/u2/exports/new-2": ("done", False),
+    }
     assert group_paths("logs") == {
         "users/u1/executions/e1/logs/new-1",
         "users/u2/executions/e2/logs/new-2",

@@ -65,6 +65,7 @@ CASES = [
     Case("users/alice/decisionStats/current", get=OWNER_ONLY, list=OWNER_ONLY),
     Case("users/alice/memories/mem1", get=OWNER_ONLY, list=OWNER_ONLY),
     Case("users/alice/usage/2026-11-23", get=OWNER_ONLY, list=OWNER_ONLY),
+    Case("users/alice/exports/x1", get=OWNER_ONLY, list=OWNER_ONLY),
     # An unknown subcollection under a user's own tree stays closed.
     Case("users/alice/secrets/s1", get=NOBODY, list=NOBODY),
     # Platform collections.

@@ -9,13 +9,14 @@ from __future__ import annotations
 import base64
 import json
 import time
+import urllib.parse
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 import requests
 
-from tools.stack import PROJECT_ID, REGION, Ports
+from tools.stack import PROJECT_ID, REGION, STORAGE_BUCKET, Ports
 
 PORTS = Ports.from_config()
 HOST = "127.0.0.1"
@@ -24,6 +25,7 @@ FIRESTORE = f"http://{HOST}:{PORTS.firestore}"
 FUNCTIONS = f"http://{HOST}:{PORTS.functions}/{PROJECT_ID}/{REGION}"
 PUBSUB = f"http://{HOST}:{PORTS.pubsub}/v1/projects/{PROJECT_ID}"
 HOSTING = f"http://{HOST}:{PORTS.hosting}"
+STORAGE = f"http://{HOST}:{PORTS.storage}"
 DOCS = f"{FIRESTORE}/v1/projects/{PROJECT_ID}/databases/(default)/documents"
 API_KEY = "demo-key"
 
@@ -210,6 +212,21 @@ def fields(data: dict[str, Any]) -> dict[str, Any]:
 
 def auth_header(token: str | None) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"} if token else {}
+
+
+# --- Storage emulator ----------------------------------------------------------------
+
+
+def clear_storage() -> None:
+    """Delete every object and bucket (the emulator's own reset; buckets come back on use)."""
+    session.post(f"{STORAGE}/internal/reset", timeout=10).raise_for_status()
+
+
+def storage_client_get(path: str, token: str | None, bucket: str = STORAGE_BUCKET) -> Any:
+    """GET object `path` as a client SDK does (Firebase Storage API, security rules apply)."""
+    obj = urllib.parse.quote(path, safe="")
+    headers = {"Authorization": f"Firebase {token}"} if token else {}
+    return session.get(f"{STORAGE}/v0/b/{bucket}/o/{obj}?alt=media", headers=headers, timeout=10)
 
 
 # --- the AI stand-in -----------------------------------------------------------------

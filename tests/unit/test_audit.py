@@ -103,9 +103,10 @@ def test_retention_is_a_named_setting() -> None:
 
 # --- append-only, from the source ----------------------------------------------------------
 
-# Who may touch `audit/` at all: the log itself (create only) and the retention job
-# (deletes entries older than AUDIT_RETENTION_DAYS; its rule is checked below).
-ALLOWED = {"shared/audit.py", "shared/platform/retention.py"}
+# Who may touch `audit/` at all: the log itself (create only), the retention job
+# (deletes entries older than AUDIT_RETENTION_DAYS; its rule is checked below) and account
+# erasure (pseudonymises the erased uid in place; checked below).
+ALLOWED = {"shared/audit.py", "shared/platform/retention.py", "shared/platform/erasure.py"}
 REFERENCES = re.compile(
     r"""collection\(\s*(?:audit\.)?AUDIT\s*\)|collection\(\s*["']audit["']\s*\)|["']audit/|audit\.AUDIT\b"""
 )
@@ -133,6 +134,18 @@ def test_the_log_module_only_creates() -> None:
     assert "transaction.create(" in source
     for call in (".update(", ".delete(", ".set(", "recursive_delete(", "bulk_writer("):
         assert call not in source, call
+
+
+def test_erasure_only_pseudonymises_audit_entries() -> None:
+    """The erasure step rewrites the uid in an entry's actor, target, targetUid and
+    details, and never deletes an entry."""
+    from shared.platform import erasure
+
+    source = (ROOT / "shared" / "platform" / "erasure.py").read_text()
+    audit_step = source[source.index("def _step_audit") : source.index("def _step_auth")]
+    assert ".delete(" not in audit_step
+    assert "_pseudonymised(" in audit_step
+    assert erasure.scrub({"a": ["x u1 y", 3]}, "u1", "erased:s") == {"a": ["x erased:s y", 3]}
 
 
 def test_the_retention_job_deletes_audit_entries_only_past_the_setting() -> None:

@@ -29,7 +29,9 @@ def test_the_documented_ages() -> None:
         "notifications": ("notifications", "readAt", timedelta(days=90)),
         "ai-cache": ("_aiCache", "expiresAt", timedelta(0)),
         "rate-limits": ("_rateLimits", "expiresAt", timedelta(0)),
+        "active-markers": ("_analytics", "expiresAt", timedelta(0)),
         "audit": ("audit", "time", timedelta(days=retention.AUDIT_RETENTION_DAYS)),
+        "exports": ("exports", "expiresAt", timedelta(0)),
     }
     assert audit.AUDIT_RETENTION_DAYS == retention.AUDIT_RETENTION_DAYS
 
@@ -54,7 +56,11 @@ def test_every_rule_names_a_registered_place() -> None:
     for r in retention.RULES:
         assert (r.path in user) != (r.path in server), r.name
         assert r.per_user == (r.path in user)
-    assert [r.name for r in retention.RULES if r.per_user] == ["execution-logs", "notifications"]
+    assert [r.name for r in retention.RULES if r.per_user] == [
+        "execution-logs",
+        "notifications",
+        "exports",
+    ]
 
 
 def test_collection_group_ids_are_unambiguous() -> None:
@@ -109,9 +115,12 @@ def test_provisioned_ttl_policies_match_the_expiry_rules() -> None:
     )
     assert loop is not None
     groups = set(loop.group(1).split())
-    expiring = {r.path for r in retention.RULES if r.max_age == timedelta(0)}
-    assert groups == expiring
-    assert {r.field for r in retention.RULES if r.max_age == timedelta(0)} == {loop.group(2)}
+    # A rule that expires instead of deleting (exports: the archive object goes first)
+    # must not have a TTL policy, which would delete the document and leave the object.
+    ttl = [r for r in retention.RULES if r.max_age == timedelta(0) and r.expire is None]
+    assert groups == {r.path for r in ttl}
+    assert {r.field for r in ttl} == {loop.group(2)}
+    assert "exports" not in groups
 
 
 def test_report() -> None:

@@ -28,7 +28,7 @@ def free_port() -> int:
 
 
 def ports_all(port: int) -> stack.Ports:
-    return stack.Ports(*([port] * 9))
+    return stack.Ports(*([port] * 10))
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ const NAV = [
   { to: "/memory", label: "Memory" },
   { to: "/decisions", label: "Decisions" },
   { to: "/profile", label: "Profile" },
+  { to: "/privacy", label: "Privacy" },
   { to: "/status", label: "Status" },
 ] as const;
 

@@ -11,6 +11,8 @@ import StatusPage from "../features/status/pages/StatusPage";
 import InboxPage from "../features/inbox/pages/InboxPage";
 import TasksPage from "../features/tasks/pages/TasksPage";
 import MemoryPage from "../features/memory/pages/MemoryPage";
+import GoodbyePage from "../features/privacy/pages/GoodbyePage";
+import PrivacyPage from "../features/privacy/pages/PrivacyPage";
 import { Layout } from "./Layout";
 import NotFoundPage from "./routes/NotFoundPage";
 
@@ -56,6 +58,7 @@ const router = createBrowserRouter([
       { path: "signin", element: <SignInPage /> },
       { path: "signup", element: <SignUpPage /> },
       { path: "status", element: <StatusPage /> },
+      { path: "goodbye", element: <GoodbyePage /> },
       {
         element: <RequireAuth />,
         children: [
@@ -108,6 +111,7 @@ const router = createBrowserRouter([
           },
           { path: "inbox", element: <InboxPage /> },
           { path: "memory", element: <MemoryPage /> },
+          { path: "privacy", element: <PrivacyPage /> },
           {
             path: "admin/flags",
             element: (

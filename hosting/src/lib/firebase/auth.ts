@@ -1,7 +1,9 @@
 /** Firebase Auth: who is signed in, and signing up, in and out (errors: `authErrorMessage`). */
 import {
   createUserWithEmailAndPassword,
+  EmailAuthProvider,
   onAuthStateChanged,
+  reauthenticateWithCredential,
   signInWithEmailAndPassword,
   signOut as firebaseSignOut,
   updateProfile,
@@ -37,6 +39,19 @@ export async function signUp(email: string, password: string, displayName?: stri
     await user.getIdToken(true);
   }
   return user;
+}
+
+/**
+ * Prove again who the signed-in user is with their password, so the ID token's
+ * `auth_time` is fresh (what `delete_my_account` asks for).
+ */
+export async function reauthenticate(password: string): Promise<void> {
+  const { auth } = await firebaseReady();
+  const user = auth.currentUser;
+  if (!user?.email) throw new Error("Sign in again to continue.");
+  await reauthenticateWithCredential(user, EmailAuthProvider.credential(user.email, password));
+  // Callables send the current ID token: make sure it is the one minted now.
+  await user.getIdToken(true);
 }
 
 export async function signOut(): Promise<void> {

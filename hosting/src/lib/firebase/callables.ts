@@ -11,7 +11,9 @@ import type { AuditCallables } from "../../wire/audit";
 import type { CalendarCallables } from "../../wire/calendar";
 import type { ChatCallables } from "../../wire/chat";
 import type { DecisionsCallables } from "../../wire/decisions";
+import type { ErasureCallables } from "../../wire/erasure";
 import type { ExecutionsCallables } from "../../wire/executions";
+import type { ExportCallables } from "../../wire/export";
 import type { FlagsCallables } from "../../wire/flags";
 import type { MemoryCallables } from "../../wire/memory";
 import type { NotificationsCallables } from "../../wire/notifications";
@@ -28,6 +30,8 @@ export type Callables = AccountsCallables &
   CalendarCallables &
   ChatCallables &
   DecisionsCallables &
+  ErasureCallables &
+  ExportCallables &
   FlagsCallables &
   MemoryCallables &
   NotificationsCallables &

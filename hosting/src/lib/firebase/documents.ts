@@ -63,6 +63,7 @@ const memoriesPath = (uid: string): Path => ["users", uid, "memories"];
 const decisionsPath = (uid: string): Path => ["users", uid, "decisions"];
 const decisionStatsPath = (uid: string): Path => ["users", uid, "decisionStats"];
 const generationsPath = (uid: string): Path => ["users", uid, "generations"];
+const exportsPath = (uid: string): Path => ["users", uid, "exports"];
 
 // --- Accounts -----------------------------------------------------------------------
 
@@ -470,6 +471,23 @@ export function watchGenerationFiles<T>(
     (db) => collection(db, ...generationsPath(uid), generationId, "files"),
     convert,
     onFiles,
+    onError,
+  );
+}
+
+// --- Privacy --------------------------------------------------------------------------
+
+/** Listen to the user's latest data export (`users/{uid}/exports`, newest by createdAt). */
+export function watchLatestExport<T>(
+  uid: string,
+  convert: Convert<T>,
+  onExport: (latest: T | null) => void,
+  onError: OnError,
+): Unsubscribe {
+  return watchQuery(
+    (db) => query(collection(db, ...exportsPath(uid)), orderBy("createdAt", "desc"), limit(1)),
+    convert,
+    (items) => onExport(items[0] ?? null),
     onError,
   );
 }
