@@ -28,7 +28,9 @@ with it, and the ratio is what to compare between runs:
   and Firestore reads and writes of one generation;
 * rate limit (`bench/limits.py`): `update_settings` in-process with the edge's limiter
   against the same call without it (interleaved), one limiter hit against one Firestore
-  get, and the hit as a share of the callable round trip.
+  get, and the hit as a share of the callable round trip;
+* platform (`bench/export_erasure.py`): a data export and an account erasure of 2,000
+  documents, each against reading (deleting) the same documents in pages.
 
 Results go to bench/results/latest.json and are printed as a table.
 """
@@ -245,6 +247,9 @@ def table(results: dict[str, Any]) -> str:
     from bench import limits
 
     lines += limits.table(results)
+    from bench import export_erasure
+
+    lines += export_erasure.table(results)
     return "\n".join(lines)
 
 
@@ -285,6 +290,7 @@ def live_figures() -> dict[str, Any]:
             "decisions": decisions.feedback_loop(),
             "memory": _memory(user),
             "studio": _studio(user),
+            "platform": _platform(),
         }
 
 
@@ -293,6 +299,13 @@ def _memory(user: Any) -> dict[str, Any]:
     from bench import memory
 
     return memory.retrieval(user)
+
+
+def _platform() -> dict[str, Any]:
+    """Export and erasure against reading and deleting the same documents."""
+    from bench import export_erasure
+
+    return export_erasure.figures()
 
 
 def _studio(user: Any) -> dict[str, Any]:

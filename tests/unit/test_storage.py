@@ -18,6 +18,7 @@ STORAGE_ENV = (
     "FIREBASE_STORAGE_EMULATOR_HOST",
     "AURA_STORAGE_BUCKET",
     "FIREBASE_CONFIG",
+    "GCLOUD_PROJECT",  # read before GOOGLE_CLOUD_PROJECT; the emulator tiers set it
 )
 
 
