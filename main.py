@@ -45,6 +45,7 @@ from functions.callables.save_task import save_task
 from functions.callables.save_workflow import save_workflow
 from functions.callables.set_flag import set_flag
 from functions.callables.set_role import set_role
+from functions.callables.test_workflow_node import test_workflow_node
 from functions.callables.update_memory import update_memory
 from functions.callables.update_settings import update_settings
 
@@ -128,6 +129,7 @@ __all__ = [
     "set_flag",
     "set_role",
     "sweep",
+    "test_workflow_node",
     "update_memory",
     "update_settings",
     "webhook",

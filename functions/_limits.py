@@ -67,6 +67,8 @@ FUNCTIONS: dict[str, Limit] = {
     "import_calendar": Limit(free=5, pro=20),  # up to 1 MiB parsed and 2,000 writes
     "run_workflow": Limit(free=30, pro=120),  # a run (60 starts a minute per user)
     "retry_execution": Limit(free=30, pro=120),  # the same
+    # CEL in the sandbox and templates on a CPU budget; reads and writes nothing.
+    "test_workflow_node": Limit(free=60, pro=300),
     "forget_all_memories": Limit(free=10, pro=30),  # deletes in batches
     "delete_my_account": Limit(free=5, pro=5),  # disables the account, queues the erasure
     "export_my_data": Limit(free=5, pro=10, window_s=3_600),  # reads the whole account

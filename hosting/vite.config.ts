@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { defineConfig, type Plugin } from "vite";
 
 // The emulated `health` function, so `npm run dev` can show /status like Hosting does.
@@ -51,8 +52,28 @@ function fullCalendarCss(): Plugin {
   };
 }
 
+/**
+ * codemirror-json-schema renders descriptions through markdown-it with shiki (about a
+ * megabyte of the workflow editor's chunk); Aura's descriptions are plain text. Its
+ * `utils/markdown` module is replaced by an escaping stand-in with the same export.
+ */
+const PLAIN_MARKDOWN = fileURLToPath(
+  new URL("./src/features/automations/forms/plainMarkdown.ts", import.meta.url),
+);
+
+function plainSchemaMarkdown(): Plugin {
+  return {
+    name: "aura:plain-schema-markdown",
+    enforce: "pre",
+    resolveId(source, importer) {
+      const fromLibrary = importer?.includes("codemirror-json-schema") ?? false;
+      return fromLibrary && /(^|\/)utils\/markdown(\.js)?$/.test(source) ? PLAIN_MARKDOWN : null;
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [fullCalendarCss()],
+  plugins: [fullCalendarCss(), plainSchemaMarkdown()],
   // Vite 8 transforms TSX with Oxc; use React's automatic runtime (react/jsx-runtime),
   // so components never need `import React` and no `@vitejs/plugin-react` is required.
   oxc: { jsx: { runtime: "automatic", importSource: "react" } },

@@ -20,15 +20,24 @@ Two choices make the generated types read like hand-written ones:
 Closed lists that a validator checks but no field's schema shows (`ALLOWED_MODELS`) go to
 `vocabularies.json` as string enums (`AllowedModel`), so that the web app's lists of them
 (with their labels) are checked by the compiler too.
+
+The workflow editor's forms come from the same models: `workflow-forms.json` holds the
+JSON Schema of each node type's `config`, of each trigger, of the fields every node has
+and of the whole definition, each one self-contained (its own `$defs`), with readable
+field titles for form labels. gen:wire makes no types of it: it compiles each schema into
+a standalone ajv validator (`src/wire/validators/workflowForms.js`), since the app's CSP
+refuses code compiled at run time. The workflow gallery (`shared/workflows/gallery/*.json`)
+is written beside the schemas' folder as `gallery.json`.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode, models_json_schema
@@ -98,11 +107,16 @@ from shared.tasks.models import DeleteTask, DeleteTaskResult, SaveTask, SaveTask
 from shared.workflows.control import ExecutionCommand, ExecutionStatus, RetryExecution
 from shared.workflows.executions import RunWorkflow, RunWorkflowResult
 from shared.workflows.models import (
+    Definition,
     DeleteWorkflow,
     DeleteWorkflowResult,
+    NodeBase,
     SaveWorkflow,
     SaveWorkflowResult,
 )
+from shared.workflows.models import Node as WorkflowNode
+from shared.workflows.models import Trigger as WorkflowTrigger
+from shared.workflows.stepper import StepTest, StepTestResult
 
 OUT_DIR = Path(__file__).resolve().parent.parent / "hosting" / "src" / "wire" / "schemas"
 REF_TEMPLATE = "#/$defs/{model}"
@@ -159,6 +173,7 @@ FEATURES = (
         callables=(
             WireCallable("save_workflow", SaveWorkflow, SaveWorkflowResult),
             WireCallable("delete_workflow", DeleteWorkflow, DeleteWorkflowResult),
+            WireCallable("test_workflow_node", StepTest, StepTestResult),
         ),
     ),
     Feature(
@@ -362,11 +377,70 @@ def vocabularies_schema() -> dict[str, Any]:
     }
 
 
+FORMS_NAME = "workflow-forms"
+GALLERY_FILE = "gallery.json"
+
+
+class FormSchema(GenerateJsonSchema):
+    """pydantic's JSON Schema with field titles a form can show ("timeoutSeconds" ->
+    "Timeout seconds")."""
+
+    def get_title_from_name(self, name: str) -> str:
+        words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name).replace("_", " ").strip().lower()
+        return words[:1].upper() + words[1:]
+
+
+def _form(model: type[BaseModel]) -> dict[str, Any]:
+    schema = model.model_json_schema(
+        by_alias=True, ref_template=REF_TEMPLATE, schema_generator=FormSchema
+    )
+    if "$defs" in schema:
+        schema["$defs"] = dict(sorted(schema["$defs"].items()))
+    return schema
+
+
+def _members(union: Any) -> dict[str, type[BaseModel]]:
+    """A discriminated union's models by their `type` tag."""
+    models: tuple[type[BaseModel], ...] = get_args(get_args(union)[0])
+    return {get_args(model.model_fields["type"].annotation)[0]: model for model in models}
+
+
+def forms_schema() -> dict[str, Any]:
+    """The workflow editor's form schemas (see the module docstring)."""
+    nodes = {
+        tag: _form(model.model_fields["config"].annotation)  # type: ignore[arg-type]
+        for tag, model in _members(WorkflowNode).items()
+    }
+    return {
+        "$schema": SCHEMA_DIALECT,
+        "title": "WorkflowForms",
+        "description": (
+            "JSON Schemas of the workflow definition's parts, for the editor's forms: each "
+            "node type's config, each trigger, the fields every node has, and the whole "
+            "definition. Generated from the server's pydantic models; checks that need more "
+            "than one value (templates, graph, cron) stay the server's."
+        ),
+        "nodes": nodes,
+        "nodeBase": _form(NodeBase),
+        "triggers": {tag: _form(model) for tag, model in _members(WorkflowTrigger).items()},
+        "definition": _form(Definition),
+    }
+
+
+def gallery() -> list[dict[str, Any]]:
+    """The workflow gallery (`shared/workflows/gallery`), as the web app lists it."""
+    from shared.workflows.gallery import templates
+
+    return [template.to_wire() for template in templates()]
+
+
 def export(out_dir: Path) -> list[Path]:
-    """Write one schema per feature into `out_dir` (removing any other `*.json` there)."""
+    """Write one schema per feature into `out_dir` (removing any other `*.json` there),
+    and the workflow gallery beside it (`../gallery.json`)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     schemas = {feature.name: feature_schema(feature) for feature in FEATURES}
     schemas["vocabularies"] = vocabularies_schema()
+    schemas[FORMS_NAME] = forms_schema()
     written = []
     for name, schema in schemas.items():
         path = out_dir / f"{name}.json"
@@ -375,6 +449,10 @@ def export(out_dir: Path) -> list[Path]:
         written.append(path)
     for stale in set(out_dir.glob("*.json")) - set(written):
         stale.unlink()
+    gallery_path = out_dir.parent / GALLERY_FILE
+    text = json.dumps(gallery(), indent=2, ensure_ascii=False)
+    gallery_path.write_text(f"{text}\n", encoding="utf-8")
+    written.append(gallery_path)
     return written
 
 

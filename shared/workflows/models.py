@@ -444,11 +444,25 @@ class Retry(Part):
     backoff_seconds: int = Field(default=5, ge=1, le=3_600)
 
 
+MAX_COORDINATE = 100_000.0
+
+
+class Position(Part):
+    """Where the editor's canvas draws a node (its top-left corner, in canvas units).
+
+    Only the editor reads it; a node without one is laid out automatically."""
+
+    x: float = Field(ge=-MAX_COORDINATE, le=MAX_COORDINATE, allow_inf_nan=False)
+    y: float = Field(ge=-MAX_COORDINATE, le=MAX_COORDINATE, allow_inf_nan=False)
+
+
 class NodeBase(Part):
     id: NodeId
     name: str | None = Field(default=None, max_length=100)
     retry: Retry = Field(default_factory=Retry)
     continue_on_error: bool = False
+    # The canvas position; definitions saved before the visual editor have none.
+    position: Position | None = None
 
 
 class AiNode(NodeBase):

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from shared.ai.models import AIRequest, Message
+from shared.validation import field_path
 from shared.workflows import expressions, templates
 from shared.workflows.models import (
     AiNode,
@@ -35,11 +36,14 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 class NodeFailed(Exception):
-    """The node failed; `retryable` says whether its retry policy applies."""
+    """The node failed; `retryable` says whether its retry policy applies, and `field`
+    (when known) is the path in the node's `config` of the value that failed
+    (`template`, `cases[1].when`, `headers.Authorization`)."""
 
-    def __init__(self, message: str, *, retryable: bool = True) -> None:
+    def __init__(self, message: str, *, retryable: bool = True, field: str | None = None) -> None:
         super().__init__(message)
         self.retryable = retryable
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -81,11 +85,22 @@ class NodeResult:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _render(source: str, ctx: NodeContext) -> str:
+def _render(source: str, ctx: NodeContext, field: str | None = None) -> str:
     try:
         return templates.render(source, ctx.scope)
     except ValueError as exc:
-        raise NodeFailed(str(exc), retryable=False) from exc
+        raise NodeFailed(str(exc), retryable=False, field=field) from exc
+
+
+def _render_value(value: Any, ctx: NodeContext, field: str) -> Any:
+    """Every string inside `value` (a config field holding JSON) rendered; a failure names
+    the string's path (`data.items[2]`)."""
+    try:
+        return templates.render_value(value, ctx.scope)
+    except ValueError as exc:
+        inner = field_path(exc.path) if isinstance(exc, templates.RenderError) else ""
+        where = f"{field}{'' if inner.startswith('[') or not inner else '.'}{inner}"
+        raise NodeFailed(str(exc), retryable=False, field=where) from exc
 
 
 def run_transform(node: TransformNode, ctx: NodeContext) -> NodeResult:
@@ -93,16 +108,18 @@ def run_transform(node: TransformNode, ctx: NodeContext) -> NodeResult:
         try:
             return NodeResult(output=templates.render_json(node.config.template, ctx.scope))
         except ValueError as exc:
-            raise NodeFailed(str(exc), retryable=False) from exc
-    return NodeResult(output=_render(node.config.template, ctx))
+            raise NodeFailed(str(exc), retryable=False, field="template") from exc
+    return NodeResult(output=_render(node.config.template, ctx, "template"))
 
 
 def run_condition(node: ConditionNode, ctx: NodeContext) -> NodeResult:
-    for case in node.config.cases:
+    for index, case in enumerate(node.config.cases):
         try:
             taken = expressions.evaluate_condition(case.when, ctx.scope)
         except ValueError as exc:
-            raise NodeFailed(f"case '{case.branch}': {exc}", retryable=False) from exc
+            raise NodeFailed(
+                f"case '{case.branch}': {exc}", retryable=False, field=f"cases[{index}].when"
+            ) from exc
         if taken:
             return NodeResult(output={"branch": case.branch}, branch=case.branch)
     if node.config.default is None:
@@ -110,17 +127,89 @@ def run_condition(node: ConditionNode, ctx: NodeContext) -> NodeResult:
     return NodeResult(output={"branch": node.config.default}, branch=node.config.default)
 
 
+# --- what a step with a side effect would do: its templates rendered -----------------
+# The runners below do exactly this, then act; `shared.workflows.stepper` (testing one
+# node from the editor) shows it instead.
+
+
+def prepare_notify(node: NotifyNode, ctx: NodeContext) -> dict[str, Any]:
+    return {
+        "title": _render(node.config.title, ctx, "title"),
+        "body": _render(node.config.body, ctx, "body"),
+        "link": node.config.link,
+    }
+
+
+def prepare_task(node: TaskNode, ctx: NodeContext) -> dict[str, Any]:
+    due = node.config.due_in_seconds
+    return {
+        "title": _render(node.config.title, ctx, "title"),
+        "notes": _render(node.config.notes, ctx, "notes") if node.config.notes else None,
+        "priority": node.config.priority,
+        "dueAt": ctx.now + timedelta(seconds=due) if due is not None else None,
+    }
+
+
+def prepare_event(node: EventNode, ctx: NodeContext) -> dict[str, Any]:
+    return {"type": node.config.type, "data": _render_value(node.config.data, ctx, "data")}
+
+
+def prepare_ai(node: AiNode, ctx: NodeContext) -> dict[str, Any]:
+    return {
+        "prompt": _render(node.config.prompt, ctx, "prompt"),
+        "output": node.config.output,
+        "schema": node.config.json_schema,
+    }
+
+
+def prepare_decision(node: DecisionNode, ctx: NodeContext) -> dict[str, Any]:
+    from shared.decisions.models import DEFAULT_KIND, MAX_CONTEXT_CHARS, MAX_QUESTION_CHARS
+
+    question = _render(node.config.question, ctx, "question").strip()[:MAX_QUESTION_CHARS]
+    if not question:
+        raise NodeFailed(
+            "question: the template rendered to nothing", retryable=False, field="question"
+        )
+    context = (
+        _render(node.config.context, ctx, "context")[:MAX_CONTEXT_CHARS]
+        if node.config.context
+        else None
+    )
+    return {
+        "question": question,
+        "context": context or None,
+        "options": list(node.config.options),
+        "kind": node.config.kind or DEFAULT_KIND,
+    }
+
+
+def prepare_http(node: HttpNode, ctx: NodeContext) -> dict[str, Any]:
+    url = _render(node.config.url, ctx, "url")
+    rendered = _render_value(dict(node.config.headers), ctx, "headers")
+    body = _render(node.config.body, ctx, "body") if node.config.body else None
+    return {
+        "method": node.config.method,
+        "url": url,
+        "headers": {str(name): str(value) for name, value in rendered.items()},
+        "body": body,
+    }
+
+
+# --- the runners ---------------------------------------------------------------------
+
+
 def run_notify(node: NotifyNode, ctx: NodeContext) -> NodeResult:
     from shared.notifications import service as notifications
 
+    fields = prepare_notify(node, ctx)
     notification_id = notifications.notify_once(
         db=ctx.db,
         uid=ctx.uid,
         notification_id=ctx.side_effect_id(node.id),  # the same on every retry of the step
-        title=_render(node.config.title, ctx),
-        body=_render(node.config.body, ctx),
+        title=fields["title"],
+        body=fields["body"],
         kind="workflow",
-        link=node.config.link,
+        link=fields["link"],
         now=ctx.now,
         origin=ctx.origin(),
     )
@@ -130,15 +219,15 @@ def run_notify(node: NotifyNode, ctx: NodeContext) -> NodeResult:
 def run_task(node: TaskNode, ctx: NodeContext) -> NodeResult:
     from shared.tasks import service as tasks
 
-    due = node.config.due_in_seconds
+    fields = prepare_task(node, ctx)
     task_id = tasks.create_once(
         db=ctx.db,
         uid=ctx.uid,
         task_id=ctx.side_effect_id(node.id),
-        title=_render(node.config.title, ctx),
-        notes=_render(node.config.notes, ctx) if node.config.notes else None,
-        priority=node.config.priority,
-        due_at=ctx.now + timedelta(seconds=due) if due is not None else None,
+        title=fields["title"],
+        notes=fields["notes"],
+        priority=fields["priority"],
+        due_at=fields["dueAt"],
         tags=["workflow"],
         now=ctx.now,
         origin=ctx.origin(),
@@ -149,10 +238,7 @@ def run_task(node: TaskNode, ctx: NodeContext) -> NodeResult:
 def run_event(node: EventNode, ctx: NodeContext) -> NodeResult:
     from shared.events import service as events
 
-    try:
-        data = templates.render_value(node.config.data, ctx.scope)
-    except ValueError as exc:
-        raise NodeFailed(str(exc), retryable=False) from exc
+    data = prepare_event(node, ctx)["data"]
     trigger = ctx.scope.get("trigger") or {}
     caused_by_event = trigger.get("type") == "event"
     envelope = events.envelope_for(
@@ -178,28 +264,30 @@ def run_delay(node: DelayNode, ctx: NodeContext) -> NodeResult:
     if node.config.seconds is not None:
         until = ctx.now + timedelta(seconds=node.config.seconds)
     else:
-        text = _render(node.config.until or "", ctx)
+        text = _render(node.config.until or "", ctx, "until")
         try:
             until = datetime.fromisoformat(text)
         except ValueError as exc:
             raise NodeFailed(
-                f"until: '{text[:60]}' is not an ISO 8601 time", retryable=False
+                f"until: '{text[:60]}' is not an ISO 8601 time", retryable=False, field="until"
             ) from exc
         if until.tzinfo is None:
-            raise NodeFailed("until: the time needs a UTC offset", retryable=False)
+            raise NodeFailed("until: the time needs a UTC offset", retryable=False, field="until")
         from shared.platform.cloud_tasks import (
             FARTHEST,  # how far hops past Cloud Tasks' 30 days carry
         )
 
         if until - ctx.now > FARTHEST:
-            raise NodeFailed(f"until: more than {FARTHEST.days} days ahead", retryable=False)
+            raise NodeFailed(
+                f"until: more than {FARTHEST.days} days ahead", retryable=False, field="until"
+            )
     return NodeResult(output={"until": until.isoformat()}, wait_until=max(until, ctx.now))
 
 
 def run_ai(node: AiNode, ctx: NodeContext) -> NodeResult:
     from shared.errors import AuraError
 
-    prompt = _render(node.config.prompt, ctx)
+    prompt = prepare_ai(node, ctx)["prompt"]
     request = AIRequest(
         uid=ctx.uid,
         purpose="generate",
@@ -226,18 +314,10 @@ def run_decision(node: DecisionNode, ctx: NodeContext) -> NodeResult:
     and node, so a step that runs again answers the decision it made (one decision, one
     model call, one count against the daily limit)."""
     from shared.decisions import service as decisions
-    from shared.decisions.models import (
-        DEFAULT_KIND,
-        MAX_CONTEXT_CHARS,
-        MAX_QUESTION_CHARS,
-        Decide,
-    )
+    from shared.decisions.models import Decide
     from shared.errors import AuraError
 
-    question = _render(node.config.question, ctx).strip()[:MAX_QUESTION_CHARS]
-    if not question:
-        raise NodeFailed("question: the template rendered to nothing", retryable=False)
-    context = _render(node.config.context, ctx)[:MAX_CONTEXT_CHARS] if node.config.context else None
+    fields = prepare_decision(node, ctx)
     execution = ctx.scope.get("execution") or {}
     try:
         decision = decisions.decide(
@@ -246,10 +326,10 @@ def run_decision(node: DecisionNode, ctx: NodeContext) -> NodeResult:
             uid=ctx.uid,
             plan=ctx.plan,
             command=Decide(
-                question=question,
-                context=context or None,
-                options=list(node.config.options),
-                kind=node.config.kind or DEFAULT_KIND,
+                question=fields["question"],
+                context=fields["context"],
+                options=fields["options"],
+                kind=fields["kind"],
                 request_id=f"{ctx.execution_id}:{node.id}",
             ),
             now=ctx.now,
@@ -282,17 +362,13 @@ def run_http(node: HttpNode, ctx: NodeContext) -> NodeResult:
     from shared.net import headers as header_policy
     from shared.net import pinned, ssrf
 
-    url = _render(node.config.url, ctx)
-    try:
-        rendered = templates.render_value(dict(node.config.headers), ctx.scope)
-    except ValueError as exc:
-        raise NodeFailed(str(exc), retryable=False) from exc
-    body = _render(node.config.body, ctx) if node.config.body else None
+    request = prepare_http(node, ctx)
+    url, body = request["url"], request["body"]
     try:
         response = pinned.fetch(
             node.config.method,
             url,
-            headers={str(name): str(value) for name, value in rendered.items()},
+            headers=request["headers"],
             body=body.encode() if body is not None else None,
             max_bytes=node.config.max_response_bytes,
             deadline_s=node.config.timeout_seconds,

@@ -1303,10 +1303,19 @@ def render_value(
 
     Raises:
         ValueError: as for `render`, prefixed with the path of the failing string
-            (`headers.Authorization: undefined value in template: ...`).
+            (`headers.Authorization: undefined value in template: ...`); a RenderError,
+            whose `path` is that path, when the failing string is inside the structure.
     """
     with _budgeted(cpu_seconds):
         return _render_at(value, context, max_chars, ())
+
+
+class RenderError(ValueError):
+    """A string inside a structure failed to render; `path` is where (`("data", "a", 0)`)."""
+
+    def __init__(self, message: str, path: tuple[int | str, ...]) -> None:
+        super().__init__(message)
+        self.path = path
 
 
 def _render_at(
@@ -1318,7 +1327,7 @@ def _render_at(
         except ValueError as exc:
             if not path:
                 raise
-            raise ValueError(f"{field_path(path)}: {exc}") from None
+            raise RenderError(f"{field_path(path)}: {exc}", path) from None
     if isinstance(value, Mapping):
         return {
             key: _render_at(item, context, max_chars, (*path, str(key)))

@@ -49,7 +49,20 @@ def workflow_row(page: Page, workflow_id: str) -> Locator:
 
 
 def definition_field(page: Page) -> Locator:
+    """The definition's plain JSON text, in the editor's JSON view (it opens on the
+    canvas; the JSON view's code editor has the plain text under it)."""
+    json_view = page.get_by_role("button", name="JSON", exact=True)
+    if json_view.get_attribute("aria-pressed") != "true":
+        json_view.click()
+    expect(page.get_by_role("textbox", name="Definition (JSON editor)")).to_be_visible()
+    plain = page.locator("details.plain-json")
+    if plain.get_attribute("open") is None:
+        plain.locator("summary").click()
     return page.get_by_label("Definition (JSON)", exact=True)
+
+
+def canvas_node(canvas: Locator, node_id: str) -> Locator:
+    return canvas.locator(f'.react-flow__node[data-id="{node_id}"]')
 
 
 def save(page: Page) -> None:
@@ -71,8 +84,58 @@ def test_create_refuse_a_cycle_fix_and_delete_a_workflow(
     open_automations(page)
     page.get_by_role("button", name="New workflow", exact=True).click()
     expect(page).to_have_url(re.compile(r"/automations/new$"))
+
+    # It opens on the canvas: the starter's three steps below its manual trigger.
+    canvas = page.get_by_test_id("workflow-canvas")
+    steps = canvas.get_by_test_id("canvas-node")
+    expect(steps).to_have_count(3, timeout=TIMEOUT_MS)
+    expect(canvas.get_by_test_id("canvas-trigger")).to_have_count(1)
+    check = canvas_node(canvas, "check")
+    expect(check).to_have_attribute("aria-label", re.compile(r"^Condition step .*\(check\)$"))
+    expect(check.get_by_label("Branch big of check", exact=True)).to_have_count(1)
+    expect(check.get_by_label("Branch small (default) of check", exact=True)).to_have_count(1)
+
+    # By keyboard: select "tell", move it down, add a step after it from the palette,
+    # duplicate that one, delete the copy, undo and redo.
+    tell = canvas_node(canvas, "tell")
+    tell.focus()
+    page.keyboard.press("Enter")
+    expect(tell).to_have_class(re.compile(r"\bselected\b"))
+    before = tell.bounding_box()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    undo = page.get_by_role("button", name="Undo", exact=True)
+    expect(undo).to_be_enabled()
+    page.get_by_role("button", name="Add Delay step", exact=True).click()
+    expect(steps).to_have_count(4)
+    expect(canvas.get_by_label("Edge tell → delay1", exact=True)).to_have_count(1)
+    expect(canvas_node(canvas, "delay1")).to_be_focused()
+    page.keyboard.press("Control+d")
+    expect(steps).to_have_count(5)
+    expect(canvas_node(canvas, "delay2")).to_be_focused()
+    page.keyboard.press("Delete")
+    expect(steps).to_have_count(4)
+    page.keyboard.press("Control+z")
+    expect(steps).to_have_count(5)
+    page.keyboard.press("Control+Shift+z")
+    expect(steps).to_have_count(4)
+    page.screenshot(path=str(artifacts_dir / "automations-canvas.png"), full_page=True)
+    # Undo the add and the duplicate's removal...; the move stays.
+    page.keyboard.press("Control+z")
+    page.keyboard.press("Control+z")
+    undo.click()
+    expect(steps).to_have_count(3)
+    after = tell.bounding_box()
+    assert before
+    assert after
+    assert after["y"] > before["y"], "the move stays"
+
+    # The JSON view shows the same definition, now with every step's position.
     starter = json.loads(definition_field(page).input_value())
-    assert starter["nodes"], "the starter definition has nodes"
+    assert [node["id"] for node in starter["nodes"]] == ["greet", "check", "tell"]
+    assert all("position" in node for node in starter["nodes"])
+    assert len(starter["edges"]) == 2
+    moved = next(node for node in starter["nodes"] if node["id"] == "tell")["position"]
     page.get_by_label("Name", exact=True).fill(NAME)
     save(page)
     expect_saved(page, 1)
@@ -96,6 +159,9 @@ def test_create_refuse_a_cycle_fix_and_delete_a_workflow(
     expect(page.get_by_label("Name", exact=True)).to_have_value(NAME, timeout=TIMEOUT_MS)
     definition = definition_field(page)
     original = definition.input_value()
+    # Positions are saved with the definition.
+    stored = json.loads(original)
+    assert next(n for n in stored["nodes"] if n["id"] == "tell")["position"] == moved
 
     # An edge from the last node back to the first closes a cycle: the server refuses
     # it, and the editor shows its message, the path and which edge that is.

@@ -50,6 +50,9 @@ def test_run_a_workflow_and_watch_it_succeed(page: Page, web_url: str, artifacts
     expect(page).to_have_url(re.compile(r"/automations$"))
     page.get_by_role("button", name="New workflow", exact=True).click()
     expect(page).to_have_url(re.compile(r"/automations/new$"))
+    # The editor opens on the canvas; the JSON view has the plain text under its code editor.
+    page.get_by_role("button", name="JSON", exact=True).click()
+    page.locator("details.plain-json summary").click()
     starter = json.loads(page.get_by_label("Definition (JSON)", exact=True).input_value())
     node_ids = [node["id"] for node in starter["nodes"]]
     assert node_ids == ["greet", "check", "tell"], "the starter definition changed"

@@ -742,3 +742,36 @@ def test_webhook_secrets_are_keyed_by_user_and_workflow_without_ambiguity() -> N
     assert repository.webhook_secret_id("uid123", "wf_1") == repository.webhook_secret_id(
         "uid123", "wf_1"
     )
+
+
+# --- canvas positions ------------------------------------------------------------------
+
+
+def test_a_node_position_is_saved_with_the_definition() -> None:
+    data = workflow([{**node("t"), "position": {"x": 120, "y": -40.5}}])
+    stored = checked(data).to_firestore()
+    assert stored["nodes"][0]["position"] == {"x": 120.0, "y": -40.5}
+
+
+def test_a_definition_saved_before_positions_still_loads() -> None:
+    old = {**workflow([node("t")]), "version": 3, "createdAt": NOW, "updatedAt": NOW}
+    loaded = WorkflowDoc.model_validate(old)
+    assert loaded.nodes[0].position is None
+    assert loaded.to_firestore()["nodes"][0]["position"] is None
+
+
+@pytest.mark.parametrize(
+    ("position", "field"),
+    [
+        ({"x": 100_001, "y": 0}, "nodes[0].position.x"),
+        ({"x": 0, "y": -100_001}, "nodes[0].position.y"),
+        ({"x": float("inf"), "y": 0}, "nodes[0].position.x"),
+        ({"x": 0}, "nodes[0].position.y"),
+        ({"x": 0, "y": 0, "z": 1}, "nodes[0].position.z"),
+        ("top-left", "nodes[0].position"),
+    ],
+)
+def test_a_bad_position_names_its_field(position: Any, field: str) -> None:
+    with pytest.raises(InvalidArgument) as caught:
+        parse(SaveWorkflow, workflow([{**node("t"), "position": position}]))
+    assert caught.value.field == field

@@ -45,6 +45,14 @@ export interface WorkflowNode {
   config: JsonObject;
   retry?: RetryPolicy;
   continueOnError?: boolean;
+  /** Where the editor's canvas draws it; absent: laid out automatically. */
+  position?: NodePosition;
+}
+
+/** A node's place on the editor's canvas (top-left corner, canvas units). */
+export interface NodePosition {
+  x: number;
+  y: number;
 }
 
 /** `from` -> `to`; edges out of a condition node name the `branch` they follow. */

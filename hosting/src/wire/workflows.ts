@@ -13,6 +13,10 @@ export interface WorkflowsCallables {
     request: DeleteWorkflow;
     result: DeleteWorkflowResult;
   };
+  test_workflow_node: {
+    request: StepTest;
+    result: StepTestResult;
+  };
 }
 /**
  * Create (no `id`, or an `id` not yet used) or replace a workflow definition.
@@ -61,12 +65,22 @@ export interface AiNode {
   name?: string | null;
   retry?: Retry;
   continueOnError?: boolean;
+  position?: Position | null;
   type: "ai";
   config: AiConfig;
 }
 export interface Retry {
   attempts?: number;
   backoffSeconds?: number;
+}
+/**
+ * Where the editor's canvas draws a node (its top-left corner, in canvas units).
+ *
+ * Only the editor reads it; a node without one is laid out automatically.
+ */
+export interface Position {
+  x: number;
+  y: number;
 }
 /**
  * Ask the AI gateway; `output: "json"` asks for JSON matching `schema`.
@@ -83,6 +97,7 @@ export interface HttpNode {
   name?: string | null;
   retry?: Retry;
   continueOnError?: boolean;
+  position?: Position | null;
   type: "http";
   config: HttpConfig;
 }
@@ -104,6 +119,7 @@ export interface DelayNode {
   name?: string | null;
   retry?: Retry;
   continueOnError?: boolean;
+  position?: Position | null;
   type: "delay";
   config: DelayConfig;
 }
@@ -119,6 +135,7 @@ export interface ConditionNode {
   name?: string | null;
   retry?: Retry;
   continueOnError?: boolean;
+  position?: Position | null;
   type: "condition";
   config: ConditionConfig;
 }
@@ -143,6 +160,7 @@ export interface TransformNode {
   name?: string | null;
   retry?: Retry;
   continueOnError?: boolean;
+  position?: Position | null;
   type: "transform";
   config: TransformConfig;
 }
@@ -158,6 +176,7 @@ export interface TaskNode {
   name?: string | null;
   retry?: Retry;
   continueOnError?: boolean;
+  position?: Position | null;
   type: "task";
   config: TaskConfig;
 }
@@ -175,6 +194,7 @@ export interface NotifyNode {
   name?: string | null;
   retry?: Retry;
   continueOnError?: boolean;
+  position?: Position | null;
   type: "notify";
   config: NotifyConfig;
 }
@@ -191,6 +211,7 @@ export interface EventNode {
   name?: string | null;
   retry?: Retry;
   continueOnError?: boolean;
+  position?: Position | null;
   type: "event";
   config: EventConfig;
 }
@@ -208,6 +229,7 @@ export interface DecisionNode {
   name?: string | null;
   retry?: Retry;
   continueOnError?: boolean;
+  position?: Position | null;
   type: "decision";
   config: DecisionConfig;
 }
@@ -282,4 +304,85 @@ export interface DeleteWorkflow {
 }
 export interface DeleteWorkflowResult {
   deleted: boolean;
+}
+/**
+ * Test one node of `definition` (as the editor holds it, saved or not) against sample
+ * data: `input` (what a run would be started with), `vars` (default: the definition's
+ * variables), `nodes` (node id -> the output an upstream step gave) and `trigger`
+ * (default: a manual start).
+ */
+export interface StepTest {
+  definition: Definition;
+  nodeId: string;
+  input?: {
+    [k: string]: unknown;
+  };
+  vars?: {
+    [k: string]: unknown;
+  } | null;
+  nodes?: {
+    [k: string]: unknown;
+  };
+  trigger?: {
+    [k: string]: unknown;
+  } | null;
+  live?: boolean;
+}
+/**
+ * The editable part of a workflow, as sent and as stored.
+ */
+export interface Definition {
+  name: string;
+  description?: string;
+  status?: "draft" | "active" | "archived";
+  /**
+   * @minItems 1
+   * @maxItems 100
+   */
+  nodes: (
+    | AiNode
+    | HttpNode
+    | DelayNode
+    | ConditionNode
+    | TransformNode
+    | TaskNode
+    | NotifyNode
+    | EventNode
+    | DecisionNode
+  )[];
+  /**
+   * @maxItems 300
+   */
+  edges?: Edge[];
+  variables?: {
+    [k: string]: unknown;
+  };
+  /**
+   * @maxItems 10
+   */
+  triggers?: (ManualTrigger | WebhookTrigger | ScheduleTrigger | EventTrigger | FirestoreTrigger)[];
+  settings?: WorkflowSettings;
+}
+export interface StepTestResult {
+  ok: boolean;
+  output: {
+    [k: string]: unknown;
+  };
+  error: StepError | null;
+  wouldDo: WouldDo | null;
+  durationMs: number;
+}
+export interface StepError {
+  field: string | null;
+  message: string;
+}
+/**
+ * What a step with a side effect would do, with its templates rendered.
+ */
+export interface WouldDo {
+  kind: "http" | "ai" | "task" | "notify" | "event" | "decision";
+  summary: string;
+  request: {
+    [k: string]: unknown;
+  };
 }

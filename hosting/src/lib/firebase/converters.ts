@@ -201,6 +201,13 @@ function toWorkflowNode(value: unknown): WorkflowNode[] {
     };
   }
   if (typeof value.continueOnError === "boolean") node.continueOnError = value.continueOnError;
+  if (
+    isRecord(value.position) &&
+    typeof value.position.x === "number" &&
+    typeof value.position.y === "number"
+  ) {
+    node.position = { x: value.position.x, y: value.position.y };
+  }
   return [node];
 }
 

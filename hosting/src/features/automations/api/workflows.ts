@@ -49,3 +49,9 @@ export function saveWorkflow(request: SaveWorkflowRequest): Promise<SaveWorkflow
 
 /** Remove a workflow definition (and its webhook secret); idempotent. */
 export const deleteWorkflow = callable("delete_workflow");
+
+/**
+ * Test one node of a definition (saved or not) against sample data: templates, conditions,
+ * transforms and delays evaluated as a run would; other nodes say what they would do.
+ */
+export const testWorkflowNode = callable("test_workflow_node");

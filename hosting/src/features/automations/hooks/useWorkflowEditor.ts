@@ -102,6 +102,8 @@ export function useWorkflowEditor(workflowId: string | undefined) {
     state,
     view,
     summary: parsed?.ok ? summarise(parsed.definition) : null,
+    /** The definition as parsed from the text (null while it does not parse). */
+    definition: parsed?.ok ? parsed.definition : null,
     syntaxError: parsed && !parsed.ok && parsed.syntax ? parsed.syntax : null,
     nameRef,
     definitionRef,

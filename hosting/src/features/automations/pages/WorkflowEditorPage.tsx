@@ -1,4 +1,5 @@
-import { useId, type FormEvent } from "react";
+import { useCallback, useId, useMemo, useRef, useState, type FormEvent } from "react";
+import { flushSync } from "react-dom";
 import { Link, useParams } from "react-router";
 import { SetupError } from "../../../components/SetupError";
 import { ErrorMessage, LoadError, Loading } from "../../../components/Status";
@@ -9,7 +10,16 @@ import { DefinitionSummary } from "../components/DefinitionSummary";
 import { RunWorkflowForm } from "../components/RunWorkflowForm";
 import { WebhookSecretNotice } from "../components/WebhookSecretNotice";
 import { StatusBadge } from "../components/WorkflowList";
+import { sameJson } from "../forms/formSchema";
+import { JsonView } from "../forms/JsonView";
+import { NodeInspector } from "../forms/NodeInspector";
 import { useWorkflowEditor } from "../hooks/useWorkflowEditor";
+import { canvasProblem, edgeElementId, itemAt, replaceItem, triggerNodeId } from "../canvas/graph";
+import { useTextHistory } from "../canvas/useHistory";
+import { WorkflowCanvas } from "../canvas/WorkflowCanvas";
+import type { JsonObject } from "../../../types/json";
+import { parseDefinition, type Problem } from "../utils/definition";
+import { formatJson } from "../utils/json";
 import "../components/automations.css";
 
 /**
@@ -30,11 +40,85 @@ function WorkflowEditor({ workflowId }: { workflowId: string | undefined }) {
   const { problem, problemSpan, errorIsCurrent } = view;
   const { name: nameError, description: descriptionError, status: statusError } = view.fieldErrors;
 
+  const [mode, setMode] = useState<"canvas" | "json">("canvas");
+  const [selected, setSelected] = useState<string | null>(null);
+  const text = draft?.text ?? "";
+  const history = useTextHistory(text, (value) => edit({ text: value }));
+  const definition = editor.definition;
+  const canvasError = definition ? canvasProblem(definition) : null;
+  const errorMessage = definitionError?.message ?? null;
+  const errors = useMemo(
+    () => (definition ? canvasErrors(definition, problem, errorMessage) : undefined),
+    [definition, problem, errorMessage],
+  );
+  const onSelect = useCallback((next: string | null) => setSelected(next), []);
+  const errorField = definitionError?.kind === "invalid" ? definitionError.field : null;
+  const inspectorErrors = useMemo(
+    () =>
+      selected && errors?.[selected] && errorField && errorMessage
+        ? { [errorField]: errorMessage }
+        : undefined,
+    [selected, errors, errorField, errorMessage],
+  );
+
+  const [importError, setImportError] = useState<string | null>(null);
+  const [plainOpen, setPlainOpen] = useState(false);
+  const [jsonError, setJsonError] = useState<string | null>(null);
+  const [saveBlocked, setSaveBlocked] = useState(false);
+  // What the JSON editor shows: the definition, or the last one that parsed.
+  const lastDefinition = useRef<JsonObject>(definition ?? {});
+  if (definition) lastDefinition.current = definition;
+  const shownDefinition = definition ?? lastDefinition.current;
+
+  function exportDefinition() {
+    const url = URL.createObjectURL(new Blob([text], { type: "application/json" }));
+    const link = document.createElement("a");
+    link.href = url;
+    link.download = `${fileName(draft?.name ?? "")}.json`;
+    link.click();
+    window.setTimeout(() => URL.revokeObjectURL(url), 0);
+  }
+
+  async function importDefinition(file: File) {
+    if (file.size > MAX_IMPORT_BYTES) {
+      setImportError(`“${file.name}” is too large for a workflow definition (at most 1 MB).`);
+      return;
+    }
+    const content = await file.text();
+    const parsed = parseDefinition(content);
+    if (!parsed.ok) {
+      setImportError(
+        `“${file.name}” is not a workflow definition: ${
+          parsed.syntax
+            ? `not valid JSON (line ${parsed.syntax.line}, column ${parsed.syntax.column}: ${parsed.syntax.message})`
+            : parsed.message
+        }`,
+      );
+      return;
+    }
+    setImportError(null);
+    history.change(content.endsWith("\n") ? content : `${content}\n`);
+  }
+
+  function showInJson(span: NonNullable<typeof problemSpan>) {
+    flushSync(() => {
+      setMode("json");
+      setPlainOpen(true);
+    });
+    editor.selectInDefinition(span);
+  }
+
   const title = workflowId ? (stored?.name ?? "Workflow") : "New workflow";
   usePageTitle(title);
 
   function handleSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
+    // The JSON editor holds text that does not parse: saving would drop it.
+    if (mode === "json" && jsonError) {
+      setSaveBlocked(true);
+      return;
+    }
+    setSaveBlocked(false);
     save(false);
   }
 
@@ -149,18 +233,151 @@ function WorkflowEditor({ workflowId }: { workflowId: string | undefined }) {
             )}
           </div>
 
-          <div className="workflow-body">
-            <DefinitionField
-              id={`${id}-definition`}
-              textareaRef={definitionRef}
-              value={draft.text}
-              onChange={(value) => edit({ text: value })}
-              syntaxError={editor.syntaxError}
-              invalid={definitionError !== null}
-              describedBy={definitionError ? `${id}-definition-error` : undefined}
-            />
-            <DefinitionSummary summary={editor.summary} problem={problem} />
+          <div className="row spread">
+            <h2 className="visually-hidden">Definition</h2>
+            <div className="editor-view-switch" role="group" aria-label="Edit the definition as">
+              <button
+                type="button"
+                className="small"
+                aria-pressed={mode === "canvas"}
+                onClick={() => {
+                  // The JSON editor's unparsed text goes; the last valid definition stays.
+                  setJsonError(null);
+                  setMode("canvas");
+                }}
+              >
+                Canvas
+              </button>
+              <button
+                type="button"
+                className="small"
+                aria-pressed={mode === "json"}
+                onClick={() => setMode("json")}
+              >
+                JSON
+              </button>
+            </div>
+            <span className="row definition-files">
+              <button type="button" className="secondary small" onClick={exportDefinition}>
+                Export JSON
+              </button>
+              <input
+                id={`${id}-import`}
+                className="visually-hidden"
+                type="file"
+                accept="application/json,.json"
+                onChange={(event) => {
+                  const file = event.target.files?.[0];
+                  event.target.value = "";
+                  if (file) void importDefinition(file);
+                }}
+              />
+              <label className="file-button" htmlFor={`${id}-import`}>
+                Import JSON
+              </label>
+            </span>
           </div>
+          {importError && (
+            <ErrorMessage>
+              <span data-testid="import-error">{importError}</span>
+            </ErrorMessage>
+          )}
+
+          {mode === "canvas" ? (
+            definition === null || canvasError !== null ? (
+              <div className="notice warning" data-testid="canvas-unavailable">
+                <p>
+                  {definition === null
+                    ? "The definition is not valid JSON, so the canvas cannot show it."
+                    : `The canvas cannot show this definition: ${canvasError}`}{" "}
+                  Fix it in the JSON view.
+                </p>
+                <button type="button" className="small" onClick={() => setMode("json")}>
+                  Open the JSON view
+                </button>
+              </div>
+            ) : (
+              <div className="workflow-canvas-body">
+                <WorkflowCanvas
+                  definition={definition}
+                  onChange={(next, key) => history.change(`${formatJson(next)}\n`, key)}
+                  onUndo={history.undo}
+                  onRedo={history.redo}
+                  canUndo={history.canUndo}
+                  canRedo={history.canRedo}
+                  onSelect={onSelect}
+                  errors={errors}
+                  label={`Canvas of ${draft.name || "the workflow"}`}
+                />
+                <Inspector
+                  definition={definition}
+                  selected={selected}
+                  errors={inspectorErrors}
+                  onChange={(elementId, item) =>
+                    history.change(
+                      `${formatJson(replaceItem(definition, elementId, item))}\n`,
+                      `inspect:${elementId}`,
+                    )
+                  }
+                />
+              </div>
+            )
+          ) : (
+            <div className="workflow-body">
+              <div className="stack json-editors">
+                <JsonView
+                  value={shownDefinition}
+                  onChange={(next) => {
+                    setJsonError(null);
+                    setSaveBlocked(false);
+                    // Its echo of a change made elsewhere (the plain text, the canvas).
+                    if (definition && sameJson(next, definition)) return;
+                    history.change(`${formatJson(next)}\n`, "json");
+                  }}
+                  onError={(message, at) =>
+                    setJsonError(`line ${at.line}, column ${at.column}: ${message}`)
+                  }
+                  problem={
+                    errorIsCurrent && errorField && errorMessage
+                      ? { field: errorField, message: errorMessage }
+                      : null
+                  }
+                  ariaLabel="Definition (JSON editor)"
+                />
+                {jsonError && (
+                  <p
+                    className="error"
+                    data-testid="json-editor-error"
+                    role={saveBlocked ? "alert" : undefined}
+                  >
+                    {saveBlocked ? "Not saved: fix the JSON first. " : ""}
+                    Not valid JSON yet ({jsonError}); the canvas and saving use the last valid
+                    definition until it is.
+                  </p>
+                )}
+                <details
+                  className="plain-json"
+                  open={plainOpen}
+                  onToggle={(event) => setPlainOpen(event.currentTarget.open)}
+                >
+                  <summary>Plain text (paste a definition, or edit without the editor)</summary>
+                  <DefinitionField
+                    id={`${id}-definition`}
+                    textareaRef={definitionRef}
+                    value={draft.text}
+                    onChange={(value) => {
+                      setJsonError(null);
+                      edit({ text: value });
+                    }}
+                    syntaxError={editor.syntaxError}
+                    invalid={definitionError !== null}
+                    describedBy={definitionError ? `${id}-definition-error` : undefined}
+                  />
+                </details>
+              </div>
+              <DefinitionSummary summary={editor.summary} problem={problem} />
+            </div>
+          )}
 
           {definitionError && (
             <div
@@ -183,7 +400,7 @@ function WorkflowEditor({ workflowId }: { workflowId: string | undefined }) {
                     <button
                       type="button"
                       className="secondary small"
-                      onClick={() => editor.selectInDefinition(problemSpan)}
+                      onClick={() => showInJson(problemSpan)}
                     >
                       Show in JSON
                     </button>
@@ -203,8 +420,8 @@ function WorkflowEditor({ workflowId }: { workflowId: string | undefined }) {
               {stored === null ? (
                 <>
                   <p>
-                    <strong>This workflow was deleted since you opened it.</strong> Save it
-                    as a new workflow to keep your changes.
+                    <strong>This workflow was deleted since you opened it.</strong> Save it as a new
+                    workflow to keep your changes.
                   </p>
                   <button type="button" disabled={saving} onClick={() => save(true)}>
                     Save as new workflow
@@ -213,8 +430,8 @@ function WorkflowEditor({ workflowId }: { workflowId: string | undefined }) {
               ) : (
                 <>
                   <p>
-                    <strong>This workflow changed since you opened it</strong> — reload to
-                    get the latest version
+                    <strong>This workflow changed since you opened it</strong> — reload to get the
+                    latest version
                     {stored && newerElsewhere ? ` (version ${stored.version})` : ""}. Reloading
                     replaces your unsaved changes here: copy them first if you need them.
                   </p>
@@ -248,5 +465,72 @@ function WorkflowEditor({ workflowId }: { workflowId: string | undefined }) {
 
 function savedMessage(version: number, nextRunAt: string | null): string {
   const saved = `Saved version ${version}`;
-  return nextRunAt ? `${saved} · next scheduled run ${new Date(nextRunAt).toLocaleString()}` : saved;
+  return nextRunAt
+    ? `${saved} · next scheduled run ${new Date(nextRunAt).toLocaleString()}`
+    : saved;
+}
+
+const MAX_IMPORT_BYTES = 1_000_000;
+
+/** A file name for the workflow's exported definition. */
+function fileName(name: string): string {
+  const slug = name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 60);
+  return slug || "workflow";
+}
+
+/** The server's error, on the node, edge or trigger it names (by canvas element id). */
+function canvasErrors(
+  definition: JsonObject,
+  problem: Problem | null,
+  message: string | null,
+): Record<string, string[]> | undefined {
+  if (!problem || !message) return undefined;
+  if (problem.section === "edges") return { [edgeElementId(problem.index)]: [message] };
+  if (problem.section === "triggers") return { [triggerNodeId(problem.index)]: [message] };
+  const nodes = Array.isArray(definition.nodes) ? definition.nodes : [];
+  const node = nodes[problem.index];
+  const nodeId =
+    typeof node === "object" && node !== null && !Array.isArray(node) && typeof node.id === "string"
+      ? node.id
+      : null;
+  return nodeId ? { [nodeId]: [message] } : undefined;
+}
+
+/** The selected step's or trigger's form (generated from the server's schemas). */
+function Inspector({
+  definition,
+  selected,
+  errors,
+  onChange,
+}: {
+  definition: JsonObject;
+  selected: string | null;
+  errors: Record<string, string> | undefined;
+  onChange: (elementId: string, item: JsonObject) => void;
+}) {
+  const item = selected ? itemAt(definition, selected) : null;
+  if (!selected || !item) {
+    return (
+      <aside className="card node-inspector-placeholder" aria-labelledby="inspector-heading">
+        <h2 id="inspector-heading">Inspector</h2>
+        <p className="muted">
+          Select a step or trigger on the canvas (click it, or Tab to it and press Enter) to edit
+          its settings.
+        </p>
+      </aside>
+    );
+  }
+  return (
+    <NodeInspector
+      key={selected}
+      node={item}
+      definition={definition}
+      errors={errors}
+      onChange={(updated) => onChange(selected, updated)}
+    />
+  );
 }

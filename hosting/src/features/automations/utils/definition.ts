@@ -73,6 +73,7 @@ export function storedDefinition(workflow: Workflow): WorkflowDefinition {
         shown.retry = node.retry;
       }
       if (node.continueOnError) shown.continueOnError = true;
+      if (node.position) shown.position = node.position;
       return shown;
     }),
     edges: workflow.edges,
