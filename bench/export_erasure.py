@@ -55,14 +55,12 @@ def _seed(uid: str) -> None:
 
 def _read_all(uid: str) -> int:
     """The baseline read: every seeded document, in pages ordered by id."""
-    from google.cloud.firestore_v1 import FieldPath
-
     from shared.platform import clients
 
     ref = clients.get_db().collection(f"users/{uid}/notifications")
     count, last = 0, None
     while True:
-        query = ref.order_by(FieldPath.document_id()).limit(PAGE)
+        query = ref.order_by("__name__").limit(PAGE)
         if last is not None:
             query = query.start_after(last)
         page = list(query.stream())
@@ -112,7 +110,7 @@ def _export_once(emu: Any) -> dict[str, float]:
     started = time.perf_counter()
     reply = emu.call("export_my_data", {}, user.id_token)
     assert reply.status == "OK", reply
-    ref = clients.get_db().document(f"users/{user.uid}/exports/{reply.data['exportId']}")
+    ref = clients.get_db().document(f"users/{user.uid}/exports/{reply.result['exportId']}")
 
     def done() -> dict[str, Any] | None:
         doc = ref.get().to_dict() or {}

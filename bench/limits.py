@@ -41,7 +41,7 @@ WARMUP = 5
 ZONES = ("UTC", "Europe/Berlin")
 
 
-def _admit(key: str, limit: int, window_s: int, shards: int) -> Decision:
+def _admit(key: str, limit: int, window_s: int, shards: int, subject: str) -> Decision:
     """The no-limit side: admits every call, no I/O."""
     return Decision(allowed=True, remaining=limit, retry_after_s=0.0)
 
@@ -105,7 +105,9 @@ def limiter_cost(round_trip_ms_p50: float | None = None) -> dict[str, Any]:
     profile = db.document(f"users/{user.uid}")
 
     def hit() -> None:
-        decision = ratelimit.hit(db, key=key, limit=1_000_000, window_s=60, now=datetime.now(UTC))
+        decision = ratelimit.hit(
+            db, key=key, limit=1_000_000, window_s=60, now=datetime.now(UTC), subject=user.uid
+        )
         assert decision.allowed
 
     def get() -> None:

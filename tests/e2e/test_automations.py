@@ -83,6 +83,8 @@ def test_create_refuse_a_cycle_fix_and_delete_a_workflow(
     # to its edit URL.
     open_automations(page)
     page.get_by_role("button", name="New workflow", exact=True).click()
+    # The gallery opens on its first card, the blank workflow (the starter example).
+    page.get_by_role("button", name="Blank workflow", exact=True).click()
     expect(page).to_have_url(re.compile(r"/automations/new$"))
 
     # It opens on the canvas: the starter's three steps below its manual trigger.

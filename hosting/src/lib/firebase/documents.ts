@@ -212,6 +212,27 @@ export function watchWorkflow(
   );
 }
 
+/**
+ * Listen to the definition a workflow's `version` saved (`workflows/{wid}/versions/{v}`:
+ * what an execution of that version runs); null when it does not exist. Written once,
+ * so the listener delivers it once.
+ */
+export function watchWorkflowVersion<T>(
+  uid: string,
+  workflowId: string,
+  version: number,
+  convert: Convert<T>,
+  onVersion: (definition: T | null) => void,
+  onError: OnError,
+): Unsubscribe {
+  return watchDoc(
+    (db) => doc(db, ...workflowsPath(uid), workflowId, "versions", String(version)),
+    convert,
+    onVersion,
+    onError,
+  );
+}
+
 // --- Executions ---------------------------------------------------------------------
 
 /** Listen to a workflow's most recent executions, newest first. */

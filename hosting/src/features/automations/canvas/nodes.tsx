@@ -81,6 +81,7 @@ export function StepNode({ data, selected, isConnectable }: NodeProps<StepFlowNo
         id={IN_HANDLE}
         position={Position.Top}
         isConnectable={isConnectable}
+        role="img"
         aria-label={`Input of ${node.id}`}
         title={`Input of ${node.id}`}
       />
@@ -118,6 +119,7 @@ export function StepNode({ data, selected, isConnectable }: NodeProps<StepFlowNo
             isConnectable={isConnectable}
             className={output.known ? undefined : "unknown"}
             style={{ left: `${((index + 0.5) / count) * 100}%` }}
+            role="img"
             aria-label={label}
             title={label}
           />

@@ -11,6 +11,7 @@ import {
   editorView,
   initialEditorState,
   planSave,
+  type Draft,
   type DraftChange,
 } from "./workflowEditor";
 
@@ -26,13 +27,15 @@ const justCreated = new Map<string, SaveWorkflowResult>();
  * the editor's state (`workflowEditor`'s reducer) and what the page derives from it, and
  * the actions the page offers. Saving a new workflow continues at its own editor.
  */
-export function useWorkflowEditor(workflowId: string | undefined) {
+export function useWorkflowEditor(workflowId: string | undefined, start?: Draft | null) {
   const navigate = useNavigate();
   const live = useWorkflow(useReadyUid(), workflowId);
   const stored = live.data;
-  const [state, dispatch] = useReducer(editorReducer, workflowId, (id) =>
-    initialEditorState(id, id ? justCreated.get(id) : undefined),
-  );
+  const [state, dispatch] = useReducer(editorReducer, workflowId, (id) => {
+    const initial = initialEditorState(id, id ? justCreated.get(id) : undefined);
+    // A new workflow started from the gallery: the template's draft, not saved yet.
+    return !id && start ? { ...initial, draft: start, baseline: start } : initial;
+  });
   const nameRef = useRef<HTMLInputElement>(null);
   const definitionRef = useRef<HTMLTextAreaElement>(null);
 

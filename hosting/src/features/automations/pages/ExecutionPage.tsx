@@ -1,11 +1,14 @@
-import { useState } from "react";
+import { useCallback, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { SetupError } from "../../../components/SetupError";
 import { ErrorMessage, LoadError, Loading } from "../../../components/Status";
 import { usePageTitle } from "../../../hooks/usePageTitle";
 import { useReadyUid } from "../../../hooks/useReadyUid";
+import { useLive, type LiveState } from "../../../hooks/useLive";
+import { watchWorkflowVersion } from "../../../lib/firebase/documents";
 import { callableFailure } from "../../../lib/firebase/errors";
-import type { Execution, ExecutionStep } from "../../../types/executions";
+import type { Execution, ExecutionLog } from "../../../types/executions";
+import type { JsonObject } from "../../../types/json";
 import {
   cancelExecution,
   pauseExecution,
@@ -22,10 +25,21 @@ import {
   TextPreview,
   Time,
 } from "../components/executions";
-import { executionActions, formatDuration } from "../utils/executions";
+import { RunDetails } from "../components/RunDetails";
+import { canvasProblem } from "../canvas/graph";
+import { WorkflowCanvas } from "../canvas/WorkflowCanvas";
+import {
+  executionActions,
+  formatDuration,
+  NOT_STARTED,
+  runDefinition,
+  runNodeDetails,
+  runStatusMap,
+  stepRows,
+  versionDefinition,
+  type ExecutionAction as Action,
+} from "../utils/executions";
 import "../components/automations.css";
-
-type Action = "pause" | "resume" | "cancel" | "retry" | "retryFromStart";
 
 const ACTION_VERB: Record<Action, string> = {
   pause: "pause",
@@ -35,18 +49,31 @@ const ACTION_VERB: Record<Action, string> = {
   retryFromStart: "retry from the start",
 };
 
-const NOT_STARTED: ExecutionStep = {
-  status: "waiting",
-  attempts: 0,
-  startedAt: null,
-  finishedAt: null,
-  output: undefined,
-  error: null,
-  branch: null,
-};
+/** The definition the execution's workflow version saved (what the run used). */
+function useWorkflowVersion(
+  uid: string | undefined,
+  execution: Execution | null | undefined,
+): LiveState<JsonObject | null> {
+  const workflowId = execution?.workflowId;
+  const version = execution?.workflowVersion;
+  return useLive(
+    uid && workflowId && version ? `${uid}/${workflowId}/${version}` : null,
+    (onData, onError) =>
+      watchWorkflowVersion(
+        uid ?? "",
+        workflowId ?? "",
+        version ?? 0,
+        versionDefinition,
+        onData,
+        onError,
+      ),
+    "the workflow's definition",
+  );
+}
 
 /**
- * /automations/executions/:executionId: one execution, live: its status, steps (in the
+ * /automations/executions/:executionId: one execution, live: its status, the run drawn
+ * on the graph of the version it ran (a node opens its details), its steps (in the
  * definition's node order), log, and the controls its status allows.
  */
 export default function ExecutionPage() {
@@ -62,6 +89,13 @@ function ExecutionView({ executionId }: { executionId: string | undefined }) {
   const execution = live.data;
   const [pending, setPending] = useState<Action | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
+  const [selected, setSelected] = useState<string | null>(null);
+  const version = useWorkflowVersion(uid, execution);
+  const embedded = execution?.definition;
+  const definition = useMemo(
+    () => (embedded ? runDefinition({ definition: embedded }, version.data) : null),
+    [embedded, version.data],
+  );
 
   usePageTitle(execution ? `Run of ${execution.workflowName || "a workflow"}` : "Run");
 
@@ -120,7 +154,17 @@ function ExecutionView({ executionId }: { executionId: string | undefined }) {
             onAction={(action) => void act(action)}
           />
           {actionError && <ErrorMessage testId="action-error">{actionError}</ErrorMessage>}
-          <StepsTable execution={execution} />
+          <RunGraph
+            execution={execution}
+            definition={definition}
+            version={version}
+            logs={logs.data ?? []}
+            selected={selected}
+            onSelect={setSelected}
+            pending={pending}
+            onAction={(action) => void act(action)}
+          />
+          <StepsTable execution={execution} definition={definition} onOpen={setSelected} />
           <section aria-labelledby="execution-log-heading">
             <h2 id="execution-log-heading">Log</h2>
             <LoadError what="the log" error={logs.error} />
@@ -143,7 +187,9 @@ function ExecutionView({ executionId }: { executionId: string | undefined }) {
                       <td>
                         <Time date={log.time} format={LOG_TIME} />
                       </td>
-                      <td>{log.nodeId ? <code>{log.nodeId}</code> : <span className="muted">—</span>}</td>
+                      <td>
+                        {log.nodeId ? <code>{log.nodeId}</code> : <span className="muted">—</span>}
+                      </td>
                       <td className={log.level === "error" ? "error" : "muted"}>{log.level}</td>
                       <td className="log-message">{log.message}</td>
                     </tr>
@@ -257,15 +303,119 @@ function Controls({ execution, pending, onAction }: ControlsProps) {
   );
 }
 
-function StepsTable({ execution }: { execution: Execution }) {
-  // The definition's order; any step it does not name (should not happen) goes last.
-  const known = new Set(execution.definition.nodes.map((node) => node.id));
-  const rows = [
-    ...execution.definition.nodes.map((node) => ({ id: node.id, type: node.type as string })),
-    ...Object.keys(execution.steps)
-      .filter((id) => !known.has(id))
-      .map((id) => ({ id, type: "?" })),
-  ];
+interface RunGraphProps {
+  execution: Execution;
+  /** What the run used (see runDefinition); null: not loaded, or not stored. */
+  definition: JsonObject | null;
+  version: LiveState<JsonObject | null>;
+  logs: readonly ExecutionLog[];
+  selected: string | null;
+  onSelect: (nodeId: string | null) => void;
+  pending: Action | null;
+  onAction: (action: Action) => void;
+}
+
+const NODE_SELECTOR = ".react-flow__node[data-id]";
+
+/** The run on the canvas (read-only, badges live), and the picked node's details beside it. */
+function RunGraph({
+  execution,
+  definition,
+  version,
+  logs,
+  selected,
+  onSelect,
+  pending,
+  onAction,
+}: RunGraphProps) {
+  const problem = definition ? canvasProblem(definition) : null;
+  const steps = execution.steps;
+  const run = useMemo(() => runStatusMap({ steps }), [steps]);
+  const wrapper = useRef<HTMLDivElement>(null);
+
+  // A node opens its details when clicked, or with Enter / Space when focused (also when
+  // it is already the canvas's selection, which the canvas would not report again).
+  const nodeIdOf = (target: EventTarget): string | null => {
+    const element = target instanceof Element ? target.closest<HTMLElement>(NODE_SELECTOR) : null;
+    const id = element?.dataset.id ?? null;
+    return id && !id.startsWith("@") ? id : null;
+  };
+  const onClick = (event: MouseEvent<HTMLDivElement>) => {
+    const id = nodeIdOf(event.target);
+    if (id) onSelect(id);
+  };
+  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
+    if (event.key !== "Enter" && event.key !== " ") return;
+    const id = nodeIdOf(event.target);
+    if (id) onSelect(id);
+  };
+  const close = useCallback(() => {
+    const id = selected;
+    onSelect(null);
+    if (!id) return;
+    // Back to the node the panel was about (or the canvas, if it is not drawn).
+    window.requestAnimationFrame(() => {
+      const node = wrapper.current?.querySelector<HTMLElement>(
+        `.react-flow__node[data-id="${CSS.escape(id)}"]`,
+      );
+      (node ?? wrapper.current?.querySelector<HTMLElement>(".workflow-canvas"))?.focus();
+    });
+  }, [selected, onSelect]);
+
+  const details = selected ? runNodeDetails(execution, definition, selected, logs) : null;
+  return (
+    <section aria-labelledby="execution-graph-heading">
+      <h2 id="execution-graph-heading">Graph</h2>
+      <p className="muted">Version {execution.workflowVersion}, as this run used it.</p>
+      <LoadError what="the workflow's definition" error={version.error} />
+      <div className="run-graph with-details">
+        {definition && !problem ? (
+          <div ref={wrapper} onClick={onClick} onKeyDown={onKeyDown} data-testid="run-graph">
+            <WorkflowCanvas
+              definition={definition}
+              run={run}
+              label={`Run graph of version ${execution.workflowVersion}`}
+            />
+          </div>
+        ) : version.data === undefined && !version.error && !definition ? (
+          <Loading>Loading the graph…</Loading>
+        ) : (
+          <p className="muted" data-testid="run-graph-missing">
+            {problem
+              ? `The graph cannot be drawn: ${problem}`
+              : `Version ${execution.workflowVersion}'s definition is not stored; the steps are listed below.`}
+          </p>
+        )}
+        {!details && (
+          <p className="run-details card muted" data-testid="run-details-hint">
+            Pick a step (click it, or Tab to it and press Enter) to see its input, output, error and
+            log.
+          </p>
+        )}
+        {details && (
+          <RunDetails
+            details={details}
+            executionStatus={execution.status}
+            pending={pending}
+            onAction={onAction}
+            onClose={close}
+          />
+        )}
+      </div>
+    </section>
+  );
+}
+
+function StepsTable({
+  execution,
+  definition,
+  onOpen,
+}: {
+  execution: Execution;
+  definition: JsonObject | null;
+  onOpen: (nodeId: string) => void;
+}) {
+  const rows = stepRows(execution, definition);
   return (
     <section aria-labelledby="execution-steps-heading">
       <h2 id="execution-steps-heading">Steps</h2>
@@ -289,7 +439,10 @@ function StepsTable({ execution }: { execution: Execution }) {
             return (
               <tr key={id} data-testid={`step-${id}`} data-status={step.status}>
                 <td>
-                  <code>{id}</code>
+                  <button type="button" className="step-open" onClick={() => onOpen(id)}>
+                    <code>{id}</code>
+                    <span className="visually-hidden"> (details)</span>
+                  </button>
                 </td>
                 <td>
                   <span className="badge neutral">{type}</span>

@@ -1,6 +1,6 @@
 import { useCallback, useId, useMemo, useRef, useState, type FormEvent } from "react";
 import { flushSync } from "react-dom";
-import { Link, useParams } from "react-router";
+import { Link, useParams, useSearchParams } from "react-router";
 import { SetupError } from "../../../components/SetupError";
 import { ErrorMessage, LoadError, Loading } from "../../../components/Status";
 import { usePageTitle } from "../../../hooks/usePageTitle";
@@ -14,6 +14,7 @@ import { sameJson } from "../forms/formSchema";
 import { JsonView } from "../forms/JsonView";
 import { NodeInspector } from "../forms/NodeInspector";
 import { useWorkflowEditor } from "../hooks/useWorkflowEditor";
+import { findTemplate, templateDraft } from "../gallery/gallery";
 import { canvasProblem, edgeElementId, itemAt, replaceItem, triggerNodeId } from "../canvas/graph";
 import { useTextHistory } from "../canvas/useHistory";
 import { WorkflowCanvas } from "../canvas/WorkflowCanvas";
@@ -23,17 +24,37 @@ import { formatJson } from "../utils/json";
 import "../components/automations.css";
 
 /**
- * /automations/new and /automations/:workflowId/edit. Keyed by the id, so opening another
+ * /automations/new (`?template=<id>`: a new draft from that gallery template) and
+ * /automations/:workflowId/edit. Keyed by the id (and template), so opening another
  * workflow (or the one just created) starts a fresh editor.
  */
 export default function WorkflowEditorPage() {
   const { workflowId } = useParams();
-  return <WorkflowEditor key={workflowId ?? "new"} workflowId={workflowId} />;
+  const [search] = useSearchParams();
+  const template = workflowId ? null : search.get("template");
+  return (
+    <WorkflowEditor
+      key={workflowId ?? `new:${template ?? ""}`}
+      workflowId={workflowId}
+      template={template}
+    />
+  );
 }
 
-function WorkflowEditor({ workflowId }: { workflowId: string | undefined }) {
+function WorkflowEditor({
+  workflowId,
+  template,
+}: {
+  workflowId: string | undefined;
+  template: string | null;
+}) {
   const id = useId();
-  const editor = useWorkflowEditor(workflowId);
+  // A new workflow from the gallery starts as its template (an unknown id: the starter).
+  const start = useMemo(() => {
+    const chosen = findTemplate(template);
+    return chosen ? templateDraft(chosen) : null;
+  }, [template]);
+  const editor = useWorkflowEditor(workflowId, start);
   const { live, stored, view, edit, save, nameRef, definitionRef } = editor;
   const { draft, outcome, secret, running } = editor.state;
   const { saving, dirty, newerElsewhere, deletedElsewhere, definitionError } = view;
