@@ -144,6 +144,7 @@ export function TriggerNode({ data, selected }: NodeProps<TriggerFlowNode>) {
         id={OUT_HANDLE}
         position={Position.Bottom}
         isConnectable={false}
+        role="img"
         aria-label={`Start of the workflow: ${describeTrigger(data.trigger)}`}
         title="Starts the steps nothing leads to"
       />

@@ -112,7 +112,11 @@ function Section({ title, spec, data, validate, prepare, serverErrors, context, 
   const extraErrors = mergeTrees(errorTree(local) as ErrorSchema, errorTree(serverErrors) as ErrorSchema);
   const uiSchema = { ...spec.uiSchema, ...NO_SUBMIT } as RjsfUiSchema;
 
-  function handleChange(event: IChangeEvent<Record<string, unknown>>) {
+  function handleChange(event: IChangeEvent<Record<string, unknown>>, fieldId?: string) {
+    // rjsf also reports the defaults it derives when a form mounts or its data changes
+    // (no field behind them). Those are not edits: taken as one, selecting a node would
+    // push an undo step of its own, after (and in place of) the edit before it.
+    if (fieldId === undefined) return;
     const next = pruneUndefined(event.formData ?? {}) as Record<string, unknown>;
     if (!sameJson(next, data)) onChange(next);
   }
