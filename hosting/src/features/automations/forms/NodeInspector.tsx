@@ -1,6 +1,7 @@
 import Form, { type IChangeEvent } from "@rjsf/core";
 import type { ErrorSchema, RJSFSchema, UiSchema as RjsfUiSchema } from "@rjsf/utils";
 import { useMemo } from "react";
+import { NODE_LABELS as CANVAS_NODE_LABELS } from "../canvas/graph";
 import { describeTrigger } from "../utils/definition";
 import { pruneUndefined, sameJson, type JsonSchema, type UiSchema } from "./formSchema";
 import {
@@ -41,17 +42,8 @@ export interface NodeInspectorProps<N extends object> {
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
-const NODE_LABELS: Record<string, string> = {
-  ai: "AI",
-  http: "HTTP request",
-  delay: "Delay",
-  condition: "Condition",
-  transform: "Transform",
-  task: "Create task",
-  notify: "Notify",
-  event: "Publish event",
-  decision: "Decision",
-};
+// The canvas's labels, so a step is named the same on the canvas and in its inspector.
+const NODE_LABELS: Record<string, string> = CANVAS_NODE_LABELS;
 
 /** Hide rjsf's own submit button: the editor page saves the whole definition. */
 const NO_SUBMIT = { "ui:submitButtonOptions": { norender: true } };
