@@ -89,7 +89,14 @@ export function JsonView<D>(props: JsonViewProps<D>) {
           linter((target) => problemDiagnostics(target.state.doc.toString(), latest.current.problem), {
             delay: 0,
           }),
-          EditorView.contentAttributes.of({ spellcheck: "false", role: "textbox", "aria-multiline": "true" }),
+          // tabindex: the scroller around it is a scrollable region, and axe (like some
+          // assistive tech) counts focusable content by tabindex, not contenteditable.
+          EditorView.contentAttributes.of({
+            spellcheck: "false",
+            role: "textbox",
+            "aria-multiline": "true",
+            tabindex: "0",
+          }),
           EditorView.updateListener.of((update) => {
             if (!update.docChanged) return;
             const text = update.state.doc.toString();
