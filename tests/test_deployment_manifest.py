@@ -41,7 +41,7 @@ EXPECTED: dict[str, tuple[str, set[str], bool | None]] = {
     "mark_notifications_read": ("callable", set(), None),
     "save_workflow": ("callable", set(), None),
     "delete_workflow": ("callable", set(), None),
-    "test_workflow_node": ("callable", set(), None),
+    "test_workflow_node": ("callable", {"OPENAI_API_KEY", "ANTHROPIC_API_KEY"}, None),
     "save_task": ("callable", set(), None),
     "delete_task": ("callable", set(), None),
     "save_calendar_event": ("callable", set(), None),

@@ -8,7 +8,7 @@ is what the node may do:
 * `transform`, `condition` and `delay` have no side effect: they run, and their output is
   returned (a condition's `{"branch": ...}`, a delay's `{"until": ...}`), cut to the
   size a step's output is stored at (`MAX_OUTPUT_CHARS`).
-* `http`, `ai`, `task`, `notify`, `event` and `decision` are never run: their templates
+* `http`, `ai`, `task`, `notify`, `event` and `decision` are not run: their templates
   are rendered by the same `prepare_*` functions the runners use, and `wouldDo` says what
   the step would do (the method and URL, the prompt, the task's fields...). No request
   is sent, no model is called, nothing is written or published. An `http` node's
@@ -16,24 +16,30 @@ is what the node may do:
   the SSRF guard's scheme, user-info, metadata-host and literal-address rules; the
   guard's DNS check happens only when a run calls the URL).
 
-There is no "live" mode: `live: true` is refused (run the workflow to act for real).
+`live: true` runs an `http` or `ai` node for real, with the runner a step uses: the
+request is sent through the SSRF-pinned client with its limits, or the model is asked
+through the AI gateway (the caller's plan and quotas, metered as any call). Their effects
+are outside the user's data, which is what a person testing them wants to see. `task`,
+`notify`, `event` and `decision` nodes write into the user's own data (or publish on the
+bus): a test never does that, and `live` is refused for them (run the workflow).
 
 A template or condition that fails (at its syntax or while evaluating) is not a bad
 request: the answer is `ok: false` with `error.field` the failing value's path in the
 definition (`nodes[2].config.url`, as `save_workflow` reports it) so the editor can show
 it at that field. A request that is not well formed (the definition does not parse, the
 node is not in it, sample data over its limits) is `invalid-argument` naming the field.
-Nothing is read or written: a call is pure, so repeating it answers the same (but for
-`durationMs`, and a `task`'s `dueAt`, which counts from now).
+Without `live` nothing is read or written: a call is pure, so repeating it answers the
+same (but for `durationMs`, and a `task`'s `dueAt`, which counts from now).
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import Field, StrictBool, field_validator
+from pydantic import Field, StrictBool
 
 from shared.errors import InvalidArgument, Unavailable
 from shared.validation import Command, Public, storable
@@ -58,6 +64,9 @@ from shared.workflows.models import (
 )
 from shared.workflows.nodes import NodeContext, NodeFailed
 
+if TYPE_CHECKING:  # pragma: no cover
+    from shared.ai.gateway import Gateway
+
 # A sample trigger (`trigger.*` in templates): as large as an event's data may be.
 MAX_TRIGGER_BYTES = 65_536
 # What `wouldDo.request` holds at most (a rendered prompt or body may be long): past this,
@@ -67,6 +76,9 @@ MAX_SUMMARY_CHARS = 200
 TEST_EXECUTION_ID = "test"
 
 SIDE_EFFECT_TYPES = ("http", "ai", "task", "notify", "event", "decision")
+# The side-effect nodes a test may run for real (`live`): their effects are outside the
+# user's data. The others write into it, which only a run does.
+LIVE_TYPES = ("http", "ai")
 WouldDoKind = Literal["http", "ai", "task", "notify", "event", "decision"]
 
 
@@ -84,18 +96,8 @@ class StepTest(Command):
         dict[str, Any], Field(max_length=MAX_NODES), storable(MAX_TOTAL_OUTPUT_BYTES)
     ] = Field(default_factory=dict)
     trigger: Annotated[dict[str, Any], storable(MAX_TRIGGER_BYTES)] | None = None
+    # Run an `http` or `ai` node for real (LIVE_TYPES); refused for any other node.
     live: StrictBool = False
-
-    @field_validator("live")
-    @classmethod
-    def _never_live(cls, value: bool) -> bool:
-        if value:
-            msg = (
-                "a test step never acts for real (no request sent, nothing written); "
-                "run the workflow to do that"
-            )
-            raise ValueError(msg)
-        return value
 
 
 class StepError(Public):
@@ -124,6 +126,8 @@ class StepTestResult(Public):
     output: Any = None
     error: StepError | None = None
     would_do: WouldDo | None = None
+    # The node ran for real (`live`): `output` is what the request or the model gave.
+    live: bool = False
     duration_ms: int
 
 
@@ -136,13 +140,21 @@ def _no_dns(host: str, port: int) -> list[str]:
 
 
 def try_node(
-    *, uid: str, command: StepTest, now: datetime, allow_private_urls: bool = False
+    *,
+    uid: str,
+    command: StepTest,
+    now: datetime,
+    allow_private_urls: bool = False,
+    gateway: Callable[[], Gateway] | None = None,
+    plan: str = "free",
 ) -> StepTestResult:
-    """Evaluate (or describe) one node against sample data. Pure: reads and writes nothing.
+    """Evaluate (or describe) one node against sample data. Pure (reads and writes
+    nothing) unless `command.live`: then an `http` node's request is sent, or an `ai`
+    node's model asked through `gateway` with the caller's `plan`.
 
     Raises:
-        InvalidArgument: `nodeId` is not a node of the definition, or `nodes` names one
-            that is not.
+        InvalidArgument: `nodeId` is not a node of the definition, `nodes` names one
+            that is not, or `live` for a node that is not in LIVE_TYPES.
         Unavailable: the CEL sandbox could not start (transient).
     """
     definition = command.definition
@@ -159,10 +171,18 @@ def try_node(
                 field=f"nodes.{sample}",
             )
     node = definition.nodes[index]
-    ctx = _context(uid, command, now, allow_private_urls=allow_private_urls)
+    if command.live and node.type not in LIVE_TYPES:
+        raise InvalidArgument(
+            f"live: only {' and '.join(LIVE_TYPES)} steps can be tested for real; a "
+            f"{node.type} step writes into your data, which only a run does",
+            field="live",
+        )
+    ctx = _context(
+        uid, command, now, allow_private_urls=allow_private_urls, gateway=gateway, plan=plan
+    )
     started = time.monotonic()
     try:
-        result = _evaluate(node, ctx)
+        result = _evaluate(node, ctx, live=command.live)
     except NodeFailed as exc:
         where = f"nodes[{index}].config.{exc.field}" if exc.field else f"nodes[{index}]"
         result = StepTestResult(
@@ -185,7 +205,13 @@ def try_node(
 
 
 def _context(
-    uid: str, command: StepTest, now: datetime, *, allow_private_urls: bool
+    uid: str,
+    command: StepTest,
+    now: datetime,
+    *,
+    allow_private_urls: bool,
+    gateway: Callable[[], Gateway] | None,
+    plan: str,
 ) -> NodeContext:
     """The scope a step of a run would see, built from the samples: every node of the
     definition is there, as the execution's steps are (those without a sample have not
@@ -203,7 +229,7 @@ def _context(
         uid=uid,
         execution_id=TEST_EXECUTION_ID,
         correlation_id=TEST_EXECUTION_ID,
-        plan="free",  # never used: no model is called
+        plan=plan,  # read by the gateway only, in a live `ai` test
         scope={
             "input": command.input,
             "vars": command.vars if command.vars is not None else definition.variables,
@@ -215,7 +241,7 @@ def _context(
         },
         db=None,  # type: ignore[arg-type]  # nothing here reads or writes
         now=now,
-        gateway=_refused,
+        gateway=gateway if command.live and gateway is not None else _refused,
         publish=_refused,
         allow_private_urls=allow_private_urls,
     )
@@ -226,8 +252,11 @@ def _refused(*_: Any) -> Any:
     raise AssertionError(msg)
 
 
-def _evaluate(node: Node, ctx: NodeContext) -> StepTestResult:
+def _evaluate(node: Node, ctx: NodeContext, *, live: bool) -> StepTestResult:
     _check_sources(node)
+    if live:  # LIVE_TYPES only (try_node checked): the runner a step uses
+        result = nodes.RUNNERS[node.type](node, ctx)
+        return StepTestResult(ok=True, output=truncate(result.output), live=True, duration_ms=0)
     if node.type in SIDE_EFFECT_TYPES:
         return StepTestResult(ok=True, would_do=_would_do(node, ctx), duration_ms=0)
     result = nodes.RUNNERS[node.type](node, ctx)

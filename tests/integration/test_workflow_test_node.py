@@ -92,7 +92,7 @@ def test_a_transform_runs_against_the_samples(user: emu.User) -> None:
     again = call(user, node, input={"name": "Ada"}, nodes={"fetch": {"n": 2}})
 
     assert first.status == "OK", first.error
-    assert set(first.result) == {"ok", "output", "error", "wouldDo", "durationMs"}
+    assert set(first.result) == {"ok", "output", "error", "wouldDo", "live", "durationMs"}
     assert first.result["ok"] is True
     assert first.result["output"] == "Hello, Ada (2)"
     assert first.result["error"] is None
@@ -179,6 +179,49 @@ def test_ai_says_what_it_would_ask_and_the_model_sees_nothing(user: emu.User) ->
     assert result.result["wouldDo"]["request"]["prompt"] == "Summarise the week"
     emu.standin_quiesce()
     assert emu.standin_requests() == []
+
+
+def test_live_http_sends_the_request_once_and_writes_nothing(
+    user: emu.User, counting: CountingServer
+) -> None:
+    before = user_data(user.uid)
+    node = {"id": "get", "type": "http", "config": {"url": counting.url + "/items/{{ input.id }}"}}
+    result = call(user, node, input={"id": 7}, live=True)
+    assert result.status == "OK", result.error
+    assert result.result["live"] is True
+    assert result.result["wouldDo"] is None
+    assert result.result["output"] == {"status": 200, "body": {}}
+    assert counting.hits == 1
+    assert user_data(user.uid) == before
+
+
+def test_live_ai_asks_the_model_with_the_rendered_prompt(user: emu.User) -> None:
+    node = {"id": "sum", "type": "ai", "config": {"prompt": "Summarise {{ input.text }}"}}
+    result = call(user, node, input={"text": "the live week"}, live=True)
+    assert result.status == "OK", result.error
+    assert result.result["live"] is True
+    assert isinstance(result.result["output"], str)
+    assert result.result["output"]
+    emu.standin_quiesce()
+    prompts = [str(entry) for entry in emu.standin_requests()]
+    assert len(prompts) == 1
+    assert "Summarise the live week" in prompts[0]
+
+
+def test_live_is_refused_for_steps_that_write_and_nothing_is_written(user: emu.User) -> None:
+    before = user_data(user.uid)
+    for node in (
+        {"id": "k", "type": "task", "config": {"title": "Call"}},
+        {"id": "n", "type": "notify", "config": {"title": "t", "body": "b"}},
+        {"id": "e", "type": "event", "config": {"type": "x.done", "data": {}}},
+        {"id": "q", "type": "decision", "config": {"question": "Call?"}},
+    ):
+        result = call(user, node, live=True)
+        assert result.status == "INVALID_ARGUMENT", (node, result)
+        assert result.details["field"] == "live"
+    emu.standin_quiesce()
+    assert emu.standin_requests() == []
+    assert user_data(user.uid) == before
 
 
 def test_task_notify_event_and_decision_write_and_publish_nothing(user: emu.User) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from shared.ai.models import AIRequest, AIResult, Usage
 from shared.errors import InvalidArgument, Unavailable
 from shared.platform import sandbox
 from shared.platform.sandbox import SandboxUnavailable
@@ -350,9 +351,15 @@ def test_bad_requests_name_the_field() -> None:
     good = {"definition": definition(node), "nodeId": "t"}
     assert refused({**good, "nodeId": "ghost"}).field == "nodeId"
     assert refused({**good, "nodes": {"ghost": 1}}).field == "nodes.ghost"
-    with pytest.raises(InvalidArgument) as caught:
-        parse(StepTest, {**good, "live": True})
-    assert caught.value.field == "live"
+    # Only http and ai steps run for real; the others write into the user's data.
+    assert refused({**good, "live": True}).field == "live"
+    for other in (
+        {"id": "n", "type": "notify", "config": {"title": "a", "body": "b"}},
+        {"id": "n", "type": "task", "config": {"title": "a"}},
+        {"id": "n", "type": "event", "config": {"type": "x.y", "data": {}}},
+    ):
+        data = {"definition": definition(other), "nodeId": "n", "live": True}
+        assert refused(data).field == "live", other
     with pytest.raises(InvalidArgument) as caught:
         parse(StepTest, {**good, "input": {"big": "x" * 70_000}})
     assert caught.value.field == "input"
@@ -403,3 +410,59 @@ def test_no_sandbox_is_unavailable_not_a_failed_step(monkeypatch: pytest.MonkeyP
     node = {"id": "c", "type": "condition", "config": {"cases": [{"branch": "a", "when": "true"}]}}
     with pytest.raises(Unavailable):
         step(node)
+
+
+# --- live: http and ai run for real -------------------------------------------------------
+
+
+class FakeGateway:
+    """Answers `answer` and keeps what it was asked, with the plan it was given."""
+
+    def __init__(self, answer: str) -> None:
+        self.answer = answer
+        self.calls: list[tuple[AIRequest, str]] = []
+
+    def complete(self, request: AIRequest, *, plan: str, **_: Any) -> AIResult:
+        self.calls.append((request, plan))
+        return AIResult(text=self.answer, provider="openai", model="m", usage=Usage())
+
+
+def live_step(node: dict[str, Any], gateway: FakeGateway, **request: Any) -> StepTestResult:
+    data = {"definition": definition(node), "nodeId": node["id"], "live": True, **request}
+    return stepper.try_node(
+        uid="u1", command=parse(StepTest, data), now=NOW, gateway=lambda: gateway, plan="pro"
+    )
+
+
+def test_a_live_ai_step_asks_the_model_with_the_callers_plan() -> None:
+    gateway = FakeGateway("A short summary.")
+    node = {"id": "sum", "type": "ai", "config": {"prompt": "Sum up {{ input.text }}"}}
+    result = live_step(node, gateway, input={"text": "the day"})
+    assert result.ok is True
+    assert result.live is True
+    assert result.would_do is None
+    assert result.output == "A short summary."
+    ((request, plan),) = gateway.calls
+    assert plan == "pro"
+    assert request.messages[0].content == "Sum up the day"
+
+
+def test_without_live_the_model_is_never_asked() -> None:
+    gateway = FakeGateway("never")
+    node = {"id": "sum", "type": "ai", "config": {"prompt": "Sum up"}}
+    data = {"definition": definition(node), "nodeId": "sum"}
+    result = stepper.try_node(
+        uid="u1", command=parse(StepTest, data), now=NOW, gateway=lambda: gateway
+    )
+    assert result.live is False
+    assert result.would_do is not None
+    assert gateway.calls == []
+
+
+def test_a_live_http_step_goes_through_the_ssrf_guard() -> None:
+    # A metadata address is refused before any connection, as in a run.
+    node = {"id": "h", "type": "http", "config": {"url": "http://169.254.169.254/latest"}}
+    result = live_step(node, FakeGateway("unused"))
+    assert result.ok is False
+    assert result.error is not None
+    assert "refused" in result.error.message

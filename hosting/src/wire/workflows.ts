@@ -370,6 +370,7 @@ export interface StepTestResult {
   };
   error: StepError | null;
   wouldDo: WouldDo | null;
+  live: boolean;
   durationMs: number;
 }
 export interface StepError {

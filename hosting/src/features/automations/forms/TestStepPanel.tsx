@@ -3,7 +3,7 @@ import { ErrorMessage } from "../../../components/Status";
 import { testWorkflowNode } from "../api/workflows";
 import { callableFailure } from "../../../lib/firebase/errors";
 import type { StepTest, StepTestResult } from "../../../wire/workflows";
-import { definitionForTest, parseSamples, upstreamTemplate } from "./testStep";
+import { definitionForTest, liveLabel, parseSamples, upstreamTemplate } from "./testStep";
 
 export interface TestSample {
   /** A run input to start from (the last run's, when there is one). */
@@ -28,10 +28,20 @@ type Outcome =
 
 const pretty = (value: unknown) => JSON.stringify(value, null, 2);
 
+function typeOf(definition: object, nodeId: string): string | undefined {
+  const nodes = (definition as { nodes?: unknown }).nodes;
+  if (!Array.isArray(nodes)) return undefined;
+  const node = nodes.find((item) => (item as { id?: unknown })?.id === nodeId) as
+    | { type?: unknown }
+    | undefined;
+  return typeof node?.type === "string" ? node.type : undefined;
+}
+
 /**
  * "Test step": run this node's templates, condition or transform against sample data with
  * the engine's evaluators (`test_workflow_node`), without a run. Nodes with side effects
- * (http, ai, task, notify, event, decision) only say what they would do.
+ * (http, ai, task, notify, event, decision) only say what they would do; an http or ai
+ * node can be run for real when the user ticks the box (nothing is written either way).
  */
 export function TestStepPanel({ definition, nodeId, upstream, sample }: TestStepPanelProps) {
   const id = useId();
@@ -40,7 +50,9 @@ export function TestStepPanel({ definition, nodeId, upstream, sample }: TestStep
     sample?.nodes ? pretty(sample.nodes) : upstreamTemplate(upstream),
   );
   const [outcome, setOutcome] = useState<Outcome>({ kind: "idle" });
+  const [live, setLive] = useState(false);
   const samples = parseSamples({ input, nodes });
+  const canGoLive = liveLabel(typeOf(definition, nodeId));
 
   async function run() {
     if (!samples.ok) return;
@@ -51,6 +63,7 @@ export function TestStepPanel({ definition, nodeId, upstream, sample }: TestStep
         nodeId,
         input: samples.input,
         nodes: samples.nodes,
+        live: Boolean(canGoLive) && live,
       } as unknown as StepTest;
       const result = await testWorkflowNode(request);
       setOutcome({ kind: "done", result });
@@ -94,6 +107,17 @@ export function TestStepPanel({ definition, nodeId, upstream, sample }: TestStep
           {nodesError && <p className="error">{nodesError}</p>}
         </div>
       )}
+      {canGoLive && (
+        <label className="check" htmlFor={`${id}-live`}>
+          <input
+            id={`${id}-live`}
+            type="checkbox"
+            checked={live}
+            onChange={(event) => setLive(event.target.checked)}
+          />
+          {canGoLive}
+        </label>
+      )}
       <div className="row">
         <button
           type="button"
@@ -103,7 +127,9 @@ export function TestStepPanel({ definition, nodeId, upstream, sample }: TestStep
         >
           {outcome.kind === "running" ? "Testing…" : "Test step"}
         </button>
-        <small className="muted">Nothing is sent or written.</small>
+        <small className="muted">
+          {canGoLive && live ? "This sends it for real; nothing is written." : "Nothing is sent or written."}
+        </small>
       </div>
       <div role="status" aria-live="polite" data-testid="test-step-result">
         {outcome.kind === "failed" && (
@@ -123,6 +149,7 @@ function TestResult({ result }: { result: StepTestResult }) {
     <div className="test-result stack">
       <p className={result.ok ? "success" : "error"}>
         {result.ok ? "OK" : "Failed"} · {result.durationMs} ms
+        {result.live ? " · ran for real" : ""}
       </p>
       {result.error && (
         <p className="error" data-testid="test-step-error">

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { definitionForTest, parseSamples, upstreamTemplate } from "./testStep";
+import { definitionForTest, liveLabel, parseSamples, upstreamTemplate } from "./testStep";
 
 describe("parseSamples", () => {
   it("reads the sample input and upstream outputs, empty meaning none", () => {
@@ -39,5 +39,15 @@ describe("upstreamTemplate", () => {
   it("starts the outputs of earlier steps with their ids", () => {
     expect(upstreamTemplate([])).toBe("");
     expect(JSON.parse(upstreamTemplate(["fetch", "send-mail"]))).toEqual({ fetch: null, "send-mail": null });
+  });
+});
+
+describe("liveLabel", () => {
+  it("offers a live run for http and ai steps only", () => {
+    expect(liveLabel("http")).toMatch(/request/);
+    expect(liveLabel("ai")).toMatch(/quota/);
+    for (const type of ["transform", "condition", "delay", "task", "notify", "event", "decision", undefined]) {
+      expect(liveLabel(type)).toBeNull();
+    }
   });
 });

@@ -57,3 +57,13 @@ export function upstreamTemplate(ids: readonly string[]): string {
   if (ids.length === 0) return "";
   return `{\n${ids.map((id) => `  ${JSON.stringify(id)}: null`).join(",\n")}\n}`;
 }
+
+/** Node types a test may run for real (`live`): the server refuses it for any other. */
+export const LIVE_TYPES = ["http", "ai"] as const;
+
+/** What running node `type` for real does, for the checkbox's label; null if it cannot. */
+export function liveLabel(type: string | undefined): string | null {
+  if (type === "http") return "Send the request for real";
+  if (type === "ai") return "Ask the model for real (counts against your AI quota)";
+  return null;
+}
