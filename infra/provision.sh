@@ -42,3 +42,25 @@ for group in _rateLimits _aiCache _analytics; do
     --enable-ttl --project "$PROJECT" --async >/dev/null
   echo "TTL on $group.expiresAt"
 done
+
+# Backups: Firestore's managed backup schedules (docs/operations.md "Backups and restore"):
+# a daily backup kept 7 days and a weekly one (Sundays) kept 14 weeks. A backup is a
+# consistent copy of the whole database; a restore makes a NEW database from it (never
+# overwrites the live one), which the runbook checks and then promotes.
+BACKUP_DAILY_RETENTION="7d"
+BACKUP_WEEKLY_RETENTION="14w"
+# The kinds of schedule the database has ("daily", "weekly"), so a second run adds none.
+schedules=$(gcloud firestore backups schedules list --database='(default)' --project "$PROJECT" \
+  --format=json | python3 -c 'import json, sys
+print(" ".join("daily" if "dailyRecurrence" in s else "weekly" for s in json.load(sys.stdin)))')
+if ! grep -qw daily <<<"$schedules"; then
+  gcloud firestore backups schedules create --database='(default)' --project "$PROJECT" \
+    --recurrence=daily --retention="$BACKUP_DAILY_RETENTION" >/dev/null
+  echo "daily backup schedule created (kept $BACKUP_DAILY_RETENTION)"
+fi
+if ! grep -qw weekly <<<"$schedules"; then
+  gcloud firestore backups schedules create --database='(default)' --project "$PROJECT" \
+    --recurrence=weekly --day-of-week=SUN --retention="$BACKUP_WEEKLY_RETENTION" >/dev/null
+  echo "weekly backup schedule created (kept $BACKUP_WEEKLY_RETENTION)"
+fi
+echo "backups: daily ($BACKUP_DAILY_RETENTION), weekly on Sunday ($BACKUP_WEEKLY_RETENTION)"

@@ -73,6 +73,39 @@ def test_call_maps_domain_errors_raised_inside() -> None:
     assert seen[0].claims == {"role": "admin"}
 
 
+def test_a_crash_in_a_callable_is_reported_with_its_correlation_id(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Error Reporting groups the crash; the caller's correlation id leads to its logs.
+    A domain error (an answer, not a crash) is not reported."""
+    import json
+
+    from shared.platform import logs
+
+    auth = SimpleNamespace(uid="u1", token={})
+    crashing = request(auth)
+    crashing.raw_request.headers[_edge.CORRELATION_HEADER] = "corr-42"
+
+    def handler() -> None:
+        with _edge.call(crashing, "f"):
+            raise KeyError("profile")
+
+    with pytest.raises(KeyError):
+        handler()
+    with pytest.raises(https_fn.HttpsError), _edge.call(request(auth), "f"):
+        raise errors.NotFound("no such thing")
+    reports = [
+        entry
+        for entry in (json.loads(line) for line in capsys.readouterr().err.splitlines())
+        if entry.get("@type") == logs.ERROR_EVENT_TYPE
+    ]
+    assert len(reports) == 1
+    assert reports[0]["correlationId"] == "corr-42"
+    assert reports[0]["uid"] == "u1"
+    assert reports[0]["context"]["reportLocation"]["functionName"] == "handler"
+    assert "KeyError: 'profile'" in reports[0]["message"]
+
+
 def test_anonymous_auth_accounts_are_unauthenticated() -> None:
     auth = SimpleNamespace(uid="u1", token={"firebase": {"sign_in_provider": "anonymous"}})
     with pytest.raises(https_fn.HttpsError) as caught, _edge.call(request(auth), "f"):
