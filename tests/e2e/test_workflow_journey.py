@@ -7,10 +7,10 @@ added after the Condition's branch from the keyboard. The Transform's template, 
 with a syntax error in its form, is refused by `save_workflow`: the error lands on the
 node (a badge on the canvas) and on the field; fixed, it is tested alone with a sample
 input ("test step", nothing run). The JSON view shows the same definition, an edit there
-shows on the canvas, and canvas -> JSON -> canvas keeps it. Saved, run with an input that
-makes the Transform fail: the run is drawn on the graph, the failed node opened, its
-error read and the step retried (its second attempt). axe-core on every state, and
-screenshots. Fixtures `page`, `web_url` and `artifacts_dir` come from the e2e conftest.
+shows on the canvas, canvas -> JSON -> canvas keeps it, and so does exporting it as a
+file and importing that file. Saved, run with an input that makes the Transform fail: the
+run is drawn on the graph, the failed node opened, its error read and the step retried
+(its second attempt). axe-core on every state, and screenshots. Fixtures `page`, `web_url` and `artifacts_dir` come from the e2e conftest.
 """
 
 from __future__ import annotations
@@ -187,6 +187,25 @@ def test_build_test_and_run_a_workflow_on_the_canvas(
     page.screenshot(path=str(artifacts_dir / "journey-json.png"), full_page=True)
 
     page.get_by_role("button", name="Canvas", exact=True).click()
+    expect(steps).to_have_count(3)
+    expect(definition_edges(canvas)).to_have_count(2)
+    page.get_by_role("button", name="JSON", exact=True).click()
+    assert plain_definition(page) == built
+
+    # Exported as a file and imported back (after a deletion on the canvas): the same
+    # definition, as the page's own download and file input carry it.
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Export JSON", exact=True).click()
+    exported = artifacts_dir / "journey-export.json"
+    download_info.value.save_as(exported)
+    assert download_info.value.suggested_filename.endswith(".json")
+    assert json.loads(exported.read_text(encoding="utf-8")) == built
+    page.get_by_role("button", name="Canvas", exact=True).click()
+    canvas_node(page, "notify1").focus()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Delete")
+    expect(steps).to_have_count(2)
+    page.get_by_label("Import JSON").set_input_files(exported)
     expect(steps).to_have_count(3)
     expect(definition_edges(canvas)).to_have_count(2)
     page.get_by_role("button", name="JSON", exact=True).click()
