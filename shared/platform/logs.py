@@ -37,7 +37,7 @@ ERROR_EVENT_TYPE = (
 )
 MAX_TRACE_CHARS = 16_000
 # Set on an exception once reported, so the enclosing blocks it escapes through stay quiet.
-_REPORTED = "_aura_error_reported"
+_REPORTED = "aura_error_reported"
 
 
 def new_correlation_id() -> str:
