@@ -10,7 +10,8 @@ input ("test step", nothing run). The JSON view shows the same definition, an ed
 shows on the canvas, canvas -> JSON -> canvas keeps it, and so does exporting it as a
 file and importing that file. Saved, run with an input that makes the Transform fail: the
 run is drawn on the graph, the failed node opened, its error read and the step retried
-(its second attempt). axe-core on every state, and screenshots. Fixtures `page`, `web_url` and `artifacts_dir` come from the e2e conftest.
+(its second attempt). axe-core on every state, and screenshots. Fixtures `page`,
+`web_url` and `artifacts_dir` come from the e2e conftest.
 """
 
 from __future__ import annotations
