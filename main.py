@@ -27,6 +27,7 @@ from functions.callables.import_calendar import import_calendar
 from functions.callables.list_flags import list_flags
 from functions.callables.list_generations import list_generations
 from functions.callables.mark_notifications_read import mark_notifications_read
+from functions.callables.open_billing_portal import open_billing_portal
 from functions.callables.pause_execution import pause_execution
 from functions.callables.publish_event import publish_event
 from functions.callables.query_analytics import query_analytics
@@ -45,6 +46,7 @@ from functions.callables.save_task import save_task
 from functions.callables.save_workflow import save_workflow
 from functions.callables.set_flag import set_flag
 from functions.callables.set_role import set_role
+from functions.callables.start_checkout import start_checkout
 from functions.callables.test_workflow_node import test_workflow_node
 from functions.callables.update_memory import update_memory
 from functions.callables.update_settings import update_settings
@@ -52,11 +54,14 @@ from functions.callables.update_settings import update_settings
 # Firestore triggers
 from functions.firestore.on_calendar_event_written import on_calendar_event_written
 from functions.firestore.on_chat_message_created import on_chat_message_created
+from functions.firestore.on_notification_created import on_notification_created
 from functions.firestore.on_task_written import on_task_written
 
 # HTTP
 from functions.http.health import health
 from functions.http.ical import ical
+from functions.http.stripe_webhook import stripe_webhook
+from functions.http.unsubscribe import unsubscribe
 from functions.http.webhook import webhook
 
 # Pub/Sub
@@ -69,6 +74,7 @@ from functions.queues.rearm import rearm
 from functions.queues.runexport import runexport
 from functions.queues.rungeneration import rungeneration
 from functions.queues.runstep import runstep
+from functions.queues.sendemail import sendemail
 
 # Scheduled
 from functions.scheduled.cleanup_retention import cleanup_retention
@@ -104,7 +110,9 @@ __all__ = [
     "on_calendar_event_written",
     "on_chat_message_created",
     "on_event_published",
+    "on_notification_created",
     "on_task_written",
+    "open_billing_portal",
     "pause_execution",
     "publish_event",
     "query_analytics",
@@ -126,10 +134,14 @@ __all__ = [
     "save_task",
     "save_workflow",
     "send_briefings",
+    "sendemail",
     "set_flag",
     "set_role",
+    "start_checkout",
+    "stripe_webhook",
     "sweep",
     "test_workflow_node",
+    "unsubscribe",
     "update_memory",
     "update_settings",
     "webhook",

@@ -30,7 +30,9 @@ with it, and the ratio is what to compare between runs:
   against the same call without it (interleaved), one limiter hit against one Firestore
   get, and the hit as a share of the callable round trip;
 * platform (`bench/export_erasure.py`): a data export and an account erasure of 2,000
-  documents, each against reading (deleting) the same documents in pages.
+  documents, each against reading (deleting) the same documents in pages;
+* channels (`bench/channels.py`): a notification to its email in the SMTP capture, and
+  paying on the Stripe stand-in to the profile on pro, against a callable round trip.
 
 Results go to bench/results/latest.json and are printed as a table.
 """
@@ -250,6 +252,9 @@ def table(results: dict[str, Any]) -> str:
     from bench import export_erasure
 
     lines += export_erasure.table(results)
+    from bench import channels
+
+    lines += channels.table(results)
     return "\n".join(lines)
 
 
@@ -291,6 +296,7 @@ def live_figures() -> dict[str, Any]:
             "memory": _memory(user),
             "studio": _studio(user),
             "platform": _platform(),
+            "channels": _channels(),
         }
 
 
@@ -306,6 +312,13 @@ def _platform() -> dict[str, Any]:
     from bench import export_erasure
 
     return export_erasure.figures()
+
+
+def _channels() -> dict[str, Any]:
+    """Email and billing paths against a callable round trip (bench/channels.py)."""
+    from bench import channels
+
+    return channels.figures()
 
 
 def _studio(user: Any) -> dict[str, Any]:

@@ -10,6 +10,10 @@ to discover functions, and every cold start pays for what importing does).
     flags()             the feature-flag evaluator: the `flags/` collection cached for
                         AURA_FLAGS_TTL_S seconds (default 30; the local stack sets 0,
                         so a change is seen at once by every emulated function)
+    stripe_config()     billing's Stripe keys and price (reads the Stripe secrets)
+    app_origins()       the origins billing's return URLs may lead to
+    email_origin()      the origin links in emails lead to
+    smtp_config()       the SMTP relay's settings (reads SMTP_PASSWORD)
 """
 
 from __future__ import annotations
@@ -22,15 +26,21 @@ from functions.params import (
     ANTHROPIC_API_KEY,
     ANTHROPIC_FAST_MODEL,
     ANTHROPIC_STRONG_MODEL,
+    APP_ORIGIN,
     OPENAI_API_KEY,
     OPENAI_FAST_MODEL,
     OPENAI_STRONG_MODEL,
+    STRIPE_PRO_PRICE,
+    STRIPE_SECRET_KEY,
+    STRIPE_WEBHOOK_SECRET,
 )
 from shared.ai.config import GatewayConfig
+from shared.billing.stripe_api import StripeConfig
 from shared.platform import clients as platform
 
 if TYPE_CHECKING:  # pragma: no cover
     from shared.ai.gateway import Gateway
+    from shared.email.smtp import SmtpConfig
     from shared.platform.flags import FlagEvaluator
     from shared.platform.timers import TimerKind
     from shared.workflows.executions import WorkflowServices
@@ -105,3 +115,50 @@ def flags() -> FlagEvaluator:
     db = platform.get_db()
     ttl_s = float(os.environ.get("AURA_FLAGS_TTL_S", feature_flags.CACHE_TTL_S))
     return feature_flags.FlagEvaluator(load=lambda: feature_flags.load_flags(db), ttl_s=ttl_s)
+
+
+def stripe_config() -> StripeConfig:
+    """Reads the Stripe secrets: call it only from functions that declare them.
+    Unavailable when billing is not configured."""
+    return StripeConfig.load(
+        env=os.environ,
+        secret_key=STRIPE_SECRET_KEY.value,
+        webhook_secret=STRIPE_WEBHOOK_SECRET.value,
+        pro_price=STRIPE_PRO_PRICE.value,
+    )
+
+
+def app_origins() -> frozenset[str]:
+    from shared.billing import urls
+
+    return urls.app_origins(project=platform.project_id(), app_origin=APP_ORIGIN.value)
+
+
+def email_origin() -> str:
+    """The web app's origin for links in emails: APP_ORIGIN, else the project's default
+    Hosting site; inside the Functions emulator AURA_APP_ORIGIN (the stack's Hosting
+    emulator) comes first."""
+    from functions.params import APP_ORIGIN
+
+    if platform.in_emulator() and (local := os.environ.get("AURA_APP_ORIGIN")):
+        return local
+    return APP_ORIGIN.value or f"https://{platform.project_id()}.web.app"
+
+
+def smtp_config() -> SmtpConfig:
+    """Reads SMTP_PASSWORD: call it only from functions that declare it."""
+    from functions import params
+    from shared.email.smtp import SmtpConfig
+
+    return SmtpConfig.load(
+        params={
+            "SMTP_HOST": params.SMTP_HOST.value,
+            "SMTP_PORT": params.SMTP_PORT.value,
+            "SMTP_SECURITY": params.SMTP_SECURITY.value,
+            "SMTP_USERNAME": params.SMTP_USERNAME.value,
+            "EMAIL_FROM": params.EMAIL_FROM.value,
+        },
+        password=params.SMTP_PASSWORD.value,
+        env=os.environ,
+        in_emulator=platform.in_emulator(),
+    )

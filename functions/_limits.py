@@ -72,6 +72,9 @@ FUNCTIONS: dict[str, Limit] = {
     "forget_all_memories": Limit(free=10, pro=30),  # deletes in batches
     "delete_my_account": Limit(free=5, pro=5),  # disables the account, queues the erasure
     "export_my_data": Limit(free=5, pro=10, window_s=3_600),  # reads the whole account
+    # Each makes a Stripe API call (the first checkout also creates the customer).
+    "start_checkout": Limit(free=10, pro=10),
+    "open_billing_portal": Limit(free=10, pro=10),
 }
 
 # HTTP functions: who calls them is not a signed-in user, so each limits by its own key
@@ -80,7 +83,21 @@ HTTP: dict[str, str] = {
     "webhook": "60 a minute per workflow (shared/workflows/webhooks.py, key webhook:{uid}/{wid})",
     "ical": "60 a minute per feed token (shared/calendar/feed.py, counted for a valid token)",
     "health": "none: public, read-only, no key that cannot be forged (docs/security.md)",
+    "stripe_webhook": "none: only Stripe can sign; an unsigned request is refused before any "
+    "read or write (shared/billing/stripe_api.py verify_event, docs/security.md)",
+    "unsubscribe": "none: a forged link costs one HMAC; a valid one writes only a change",
 }
+
+# Emails sent per user (shared/email/service.py `send`, key `email:{uid}`, counted once
+# per email on its first attempt); over it the email is `dropped` with reason
+# `rate-limit`. A test stack may override it as `sendemail` in AURA_RATE_LIMIT_OVERRIDES.
+EMAIL = Limit(free=20, pro=60, window_s=3_600)
+
+
+def email_limit(plan: str) -> tuple[int, int]:
+    """(emails per window, window seconds) for a user on `plan`."""
+    spec = overrides().get("sendemail") or EMAIL
+    return spec.for_plan(plan), spec.window_s
 
 
 def overrides() -> dict[str, Limit]:

@@ -21,6 +21,35 @@ AI_SECRETS = [OPENAI_API_KEY, ANTHROPIC_API_KEY]
 # `eraseaccount` only. Locally, tools/stack.py gives it a fixed development value.
 AUDIT_SUBJECT_KEY = SecretParam("AUDIT_SUBJECT_KEY")
 
+# Email delivery (docs/platform.md "Email"). The key that signs unsubscribe links
+# (HMAC-SHA256 over uid and kind): bound to `on_notification_created`, which writes the
+# links, and `unsubscribe`, which checks them. Locally, tools/stack.py gives it a fixed
+# development value, as it does AUDIT_SUBJECT_KEY.
+EMAIL_LINK_KEY = SecretParam("EMAIL_LINK_KEY")
+# The SMTP relay's password: bound to `sendemail` only. Empty with an empty username
+# means no AUTH (the local capture server).
+SMTP_PASSWORD = SecretParam("SMTP_PASSWORD")
+SMTP_HOST = StringParam("SMTP_HOST", default="smtp.example.com")
+SMTP_PORT = StringParam("SMTP_PORT", default="587")
+SMTP_USERNAME = StringParam("SMTP_USERNAME", default="")
+# "starttls" (port 587), "ssl" (implicit TLS, port 465); "none" only in the emulator.
+SMTP_SECURITY = StringParam("SMTP_SECURITY", default="starttls")
+EMAIL_FROM = StringParam("EMAIL_FROM", default="Aura <no-reply@example.com>")
+# Where links in emails point (the web app's origin, which also serves /email/unsubscribe
+# through a Hosting rewrite). Empty: https://{project}.web.app.
+APP_ORIGIN = StringParam("APP_ORIGIN", default="")
+
+# Billing through Stripe (shared/billing): the API key and the webhook signing secret are
+# bound to start_checkout, open_billing_portal, stripe_webhook and eraseaccount (which
+# deletes an erased user's Stripe customer) only; the price is the
+# pro plan's recurring Price id (`price_...`: set it in .env before deploying; the default
+# is the stand-in's, which Stripe refuses). Locally, tools/stack.py gives the secrets
+# development values and points the SDK at the stand-in (AURA_STRIPE_BASE_URL).
+STRIPE_SECRET_KEY = SecretParam("STRIPE_SECRET_KEY")
+STRIPE_WEBHOOK_SECRET = SecretParam("STRIPE_WEBHOOK_SECRET")
+STRIPE_SECRETS = [STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET]
+STRIPE_PRO_PRICE = StringParam("STRIPE_PRO_PRICE", default="price_aura_pro")
+
 # Model names per provider and tier (params, so an operator changes them without code).
 OPENAI_FAST_MODEL = StringParam("OPENAI_FAST_MODEL", default="gpt-4o-mini")
 OPENAI_STRONG_MODEL = StringParam("OPENAI_STRONG_MODEL", default="gpt-4o")

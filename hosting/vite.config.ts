@@ -3,6 +3,8 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { defineConfig, type Plugin } from "vite";
+import { VitePWA } from "vite-plugin-pwa";
+import { navigationDenylist, type HostingRewrite } from "./src/lib/offline/navigation";
 
 // The emulated `health` function, so `npm run dev` can show /status like Hosting does.
 const HEALTH_EMULATOR = "http://127.0.0.1:5001";
@@ -72,8 +74,65 @@ function plainSchemaMarkdown(): Plugin {
   };
 }
 
+/**
+ * The installable app (docs/architecture.md "Offline and install"): a web manifest and a
+ * Workbox service worker (generateSW) that precaches the app shell, index.html and every
+ * hashed asset, so the app loads offline. Navigations fall back to index.html, except
+ * the URLs firebase.json rewrites to functions. A new build waits for the user's
+ * "Reload" (registerType "prompt", src/components/UpdatePrompt.tsx), never mid-session.
+ */
+const THEME = "#5b4bdb"; // --accent in src/styles.css
+const BACKGROUND = "#f7f7fb"; // --bg
+const FIREBASE_JSON = fileURLToPath(new URL("../firebase.json", import.meta.url));
+
+function installableApp() {
+  const hosting = JSON.parse(readFileSync(FIREBASE_JSON, "utf8")) as {
+    hosting: { rewrites: HostingRewrite[] };
+  };
+  return VitePWA({
+    registerType: "prompt",
+    // Registered by UpdatePrompt (useRegisterSW), not by an injected inline script (CSP).
+    injectRegister: false,
+    includeAssets: ["favicon.svg", "apple-touch-icon-180x180.png"],
+    manifest: {
+      id: "/",
+      name: "Aura",
+      short_name: "Aura",
+      description: "Aura, your AI assistant.",
+      start_url: "/",
+      scope: "/",
+      display: "standalone",
+      theme_color: THEME,
+      background_color: BACKGROUND,
+      icons: [
+        { src: "/pwa-192x192.png", sizes: "192x192", type: "image/png" },
+        { src: "/pwa-512x512.png", sizes: "512x512", type: "image/png" },
+        { src: "/maskable-512x512.png", sizes: "512x512", type: "image/png", purpose: "maskable" },
+        { src: "/favicon.svg", sizes: "any", type: "image/svg+xml" },
+      ],
+    },
+    workbox: {
+      globPatterns: ["**/*.{js,css,html,svg,png,webmanifest}"],
+      // The workflow editor's libraries are the largest file (about 1 MB).
+      maximumFileSizeToCacheInBytes: 3 * 1024 * 1024,
+      navigateFallback: "/index.html",
+      navigateFallbackDenylist: navigationDenylist(hosting.hosting.rewrites),
+      cleanupOutdatedCaches: true,
+      runtimeCaching: [
+        {
+          // A deployed app reads its Firebase config here before it starts: the last copy
+          // lets it start offline.
+          urlPattern: ({ url, sameOrigin }) => sameOrigin && url.pathname === "/__/firebase/init.json",
+          handler: "NetworkFirst",
+          options: { cacheName: "firebase-config", networkTimeoutSeconds: 5 },
+        },
+      ],
+    },
+  });
+}
+
 export default defineConfig({
-  plugins: [fullCalendarCss(), plainSchemaMarkdown()],
+  plugins: [fullCalendarCss(), plainSchemaMarkdown(), installableApp()],
   // Vite 8 transforms TSX with Oxc; use React's automatic runtime (react/jsx-runtime),
   // so components never need `import React` and no `@vitejs/plugin-react` is required.
   oxc: { jsx: { runtime: "automatic", importSource: "react" } },

@@ -33,11 +33,12 @@ done
 #   _rateLimits.expiresAt   a rate-limit window's end (shared/platform/ratelimit.py)
 #   _aiCache.expiresAt      an AI response or embedding cache entry's expiry (shared/ai/)
 #   _analytics.expiresAt    an active-user marker's expiry (the day's counters have none)
+#   _outbox.expiresAt       an email's removal, 30 days after it was queued (shared/email/)
 # Events, execution logs, read notifications and audit entries are dated (`time`,
 # `readAt`), not given an expiry, so TTL cannot serve them: the hourly `cleanup_retention`
 # deletes them, here as on the emulator (which runs no TTL), and also sweeps up the two
 # groups below should TTL lag.
-for group in _rateLimits _aiCache _analytics; do
+for group in _rateLimits _aiCache _analytics _outbox; do
   gcloud firestore fields ttls update expiresAt --collection-group="$group" \
     --enable-ttl --project "$PROJECT" --async >/dev/null
   echo "TTL on $group.expiresAt"

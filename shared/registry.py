@@ -73,6 +73,12 @@ SERVER_COLLECTIONS: tuple[ServerCollection, ...] = (
     ServerCollection("_calendarFeeds", "calendar", "uid"),
     ServerCollection("_taskReminders", "tasks", "uid"),
     ServerCollection("_briefingSlots", "briefings", "uid"),
+    # Emails to send and sent (shared/email/repository.py), each naming its user.
+    ServerCollection("_outbox", "email", "uid"),
+    # Billing (shared/billing/repository.py): the Stripe customer and subscription per user
+    # (keyed by uid), and each Stripe event handled once (keyed by event id).
+    ServerCollection("_billing", "billing", "uid"),
+    ServerCollection("_stripeEvents", "billing", "uid"),
     # Per-user rate-limit windows and the AI cache entries a user's requests wrote carry
     # `uid` (shared windows and entries have none), so erasure finds them.
     ServerCollection("_rateLimits", "platform", "uid"),

@@ -21,7 +21,11 @@ EMULATOR_TIERS = {"integration": "emulator", "e2e": "e2e"}
 # few calls (read only inside the Functions emulator; see functions/_limits.py).
 FUNCTIONS_TEST_ENV = {
     "AURA_RATE_LIMIT_OVERRIDES": json.dumps(
-        {"forget_all_memories": {"free": 5, "pro": 7, "windowSeconds": 20}}
+        {
+            "forget_all_memories": {"free": 5, "pro": 7, "windowSeconds": 20},
+            # Emails per user (functions/_limits.py EMAIL): tests/integration/test_email.py
+            "sendemail": {"free": 3, "pro": 3, "windowSeconds": 3600},
+        }
     ),
 }
 

@@ -66,19 +66,36 @@ EXPECTED: dict[str, tuple[str, set[str], bool | None]] = {
     "list_generations": ("callable", set(), None),
     "get_generation": ("callable", set(), None),
     "webhook": ("https", set(), None),
+    # Billing: only these three hold the Stripe key and the webhook signing secret.
+    "start_checkout": ("callable", {"STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"}, None),
+    "open_billing_portal": ("callable", {"STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"}, None),
+    "stripe_webhook": ("https", {"STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"}, None),
     "ical": ("https", set(), None),
+    # Email: the link key where links are written and checked, the SMTP password where
+    # mail is sent; nothing else holds either.
+    "unsubscribe": ("https", {"EMAIL_LINK_KEY"}, None),
+    "sendemail": ("task-queue", {"SMTP_PASSWORD"}, None),
     "runstep": ("task-queue", {"OPENAI_API_KEY", "ANTHROPIC_API_KEY"}, None),
     "firetimer": ("task-queue", set(), None),
     "rearm": ("task-queue", set(), None),
     "rungeneration": ("task-queue", {"OPENAI_API_KEY", "ANTHROPIC_API_KEY"}, None),
     # The erasure receipt's subject is a keyed hash: only the erasing task holds the key.
-    "eraseaccount": ("task-queue", {"AUDIT_SUBJECT_KEY"}, None),
+    "eraseaccount": (
+        "task-queue",
+        {"AUDIT_SUBJECT_KEY", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"},
+        None,
+    ),
     "runexport": ("task-queue", set(), None),
     "sweep": ("schedule", set(), None),
     "cleanup_retention": ("schedule", set(), None),
     "send_briefings": ("schedule", {"OPENAI_API_KEY", "ANTHROPIC_API_KEY"}, None),
     "on_event_published": ("google.cloud.pubsub.topic.v1.messagePublished", set(), True),
     "on_task_written": ("google.cloud.firestore.document.v1.written", set(), False),
+    "on_notification_created": (
+        "google.cloud.firestore.document.v1.created",
+        {"EMAIL_LINK_KEY"},
+        False,
+    ),
     "on_calendar_event_written": ("google.cloud.firestore.document.v1.written", set(), False),
     "on_chat_message_created": (
         "google.cloud.firestore.document.v1.created",

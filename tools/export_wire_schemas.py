@@ -27,7 +27,8 @@ and of the whole definition, each one self-contained (its own `$defs`), with rea
 field titles for form labels. gen:wire makes no types of it: it compiles each schema into
 a standalone ajv validator (`src/wire/validators/workflowForms.js`), since the app's CSP
 refuses code compiled at run time. The workflow gallery (`shared/workflows/gallery/*.json`)
-is written beside the schemas' folder as `gallery.json`.
+is written beside the schemas' folder as `gallery.json`, and each plan's daily AI quota
+as `plans.json`.
 """
 
 from __future__ import annotations
@@ -51,6 +52,12 @@ from shared.accounts.models import (
     UpdateSettings,
 )
 from shared.audit import QueryAudit, QueryAuditResult
+from shared.billing.models import (
+    OpenBillingPortal,
+    OpenBillingPortalResult,
+    StartCheckout,
+    StartCheckoutResult,
+)
 from shared.calendar.models import (
     DeleteCalendarEvent,
     DeleteCalendarEventResult,
@@ -224,6 +231,14 @@ FEATURES = (
         callables=(WireCallable("export_my_data", ExportMyData, ExportMyDataResult),),
     ),
     Feature(
+        name="billing",
+        title="BillingCallables",
+        callables=(
+            WireCallable("start_checkout", StartCheckout, StartCheckoutResult),
+            WireCallable("open_billing_portal", OpenBillingPortal, OpenBillingPortalResult),
+        ),
+    ),
+    Feature(
         name="erasure",
         title="ErasureCallables",
         callables=(WireCallable("delete_my_account", DeleteMyAccount, DeleteMyAccountResult),),
@@ -379,6 +394,7 @@ def vocabularies_schema() -> dict[str, Any]:
 
 FORMS_NAME = "workflow-forms"
 GALLERY_FILE = "gallery.json"
+PLANS_FILE = "plans.json"
 
 
 class FormSchema(GenerateJsonSchema):
@@ -434,9 +450,17 @@ def gallery() -> list[dict[str, Any]]:
     return [template.to_wire() for template in templates()]
 
 
+def plans() -> dict[str, dict[str, int]]:
+    """Each plan's daily AI quota (`shared/ai/quotas.QUOTAS`), for the Plan page."""
+    from shared.ai.quotas import QUOTAS
+
+    return {name: {"requests": q.requests, "tokens": q.tokens} for name, q in QUOTAS.items()}
+
+
 def export(out_dir: Path) -> list[Path]:
     """Write one schema per feature into `out_dir` (removing any other `*.json` there),
-    and the workflow gallery beside it (`../gallery.json`)."""
+    and beside it the workflow gallery (`../gallery.json`) and the plans' quotas
+    (`../plans.json`)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     schemas = {feature.name: feature_schema(feature) for feature in FEATURES}
     schemas["vocabularies"] = vocabularies_schema()
@@ -453,6 +477,9 @@ def export(out_dir: Path) -> list[Path]:
     text = json.dumps(gallery(), indent=2, ensure_ascii=False)
     gallery_path.write_text(f"{text}\n", encoding="utf-8")
     written.append(gallery_path)
+    plans_path = out_dir.parent / PLANS_FILE
+    plans_path.write_text(f"{json.dumps(plans(), indent=2)}\n", encoding="utf-8")
+    written.append(plans_path)
     return written
 
 

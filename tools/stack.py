@@ -60,6 +60,7 @@ FIRESTORE_MAIN_CLASS = "com.google.cloud.datastore.emulator.firestore.CloudFires
 READY_TIMEOUT_S = 180.0
 STANDIN_PORT = 8790  # the local AI stand-in (tools/standin/)
 CLOCK_PORT = 8791  # the local clock (tools/clock.py)
+MAIL_PORT = 8825  # the SMTP capture server, in the stand-in's process (tools/standin/mail.py)
 AI_KEYS = {"openai": "OPENAI_API_KEY", "anthropic": "ANTHROPIC_API_KEY"}
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 TERMINATION_SIGNALS = (signal.SIGHUP, signal.SIGINT, signal.SIGQUIT, signal.SIGTERM)
@@ -110,7 +111,7 @@ class Ports:
             hosting=port["hosting"],
             logging=port["logging"],
             storage=port["storage"],
-            extra=(*((int(websocket),) if websocket else ()), STANDIN_PORT, CLOCK_PORT),
+            extra=(*((int(websocket),) if websocket else ()), STANDIN_PORT, CLOCK_PORT, MAIL_PORT),
         )
 
     def all(self) -> list[int]:
@@ -181,6 +182,42 @@ def platform_secrets_env(base_env: Mapping[str, str]) -> dict[str, str]:
     if base_env.get("AUDIT_SUBJECT_KEY") or _local_secrets().get("AUDIT_SUBJECT_KEY"):
         return {}
     return {"AUDIT_SUBJECT_KEY": LOCAL_AUDIT_SUBJECT_KEY}
+
+
+def stripe_env(base_env: Mapping[str, str], ports: Ports) -> dict[str, str]:
+    """Billing on the local stack: return URLs may lead to the Hosting emulator, and
+    without a real STRIPE_SECRET_KEY (env or .secret.local) the SDK talks to the Stripe
+    stand-in (tools/standin/stripe.py) with its development key and webhook secret."""
+    from tools.standin import stripe as stripe_standin
+
+    hosting = f"http://127.0.0.1:{ports.hosting},http://localhost:{ports.hosting}"
+    env = {"AURA_APP_ORIGINS": base_env.get("AURA_APP_ORIGINS") or hosting}
+    if base_env.get("STRIPE_SECRET_KEY") or _local_secrets().get("STRIPE_SECRET_KEY"):
+        return env  # a real (test-mode) key: the same code talks to Stripe
+    env["AURA_STRIPE_BASE_URL"] = f"http://127.0.0.1:{STANDIN_PORT}/stripe"
+    env["STRIPE_SECRET_KEY"] = stripe_standin.LOCAL_SECRET_KEY
+    env["STRIPE_WEBHOOK_SECRET"] = stripe_standin.LOCAL_WEBHOOK_SECRET
+    return env
+
+
+# Unsubscribe links' HMAC key on the local stack (production: the EMAIL_LINK_KEY secret).
+# Tests sign links with it.
+LOCAL_EMAIL_LINK_KEY = "local-email-link-key-not-secret"
+
+
+def email_env(base_env: Mapping[str, str], ports: Ports) -> dict[str, str]:
+    """Email on the local stack: `sendemail` talks plain SMTP to the capture server in the
+    stand-in (read only inside the Functions emulator: shared/email/smtp.py), links lead
+    to the Hosting emulator, and the link key has a development value unless given."""
+    env = {
+        "AURA_SMTP_HOST": base_env.get("AURA_SMTP_HOST") or "127.0.0.1",
+        "AURA_SMTP_PORT": base_env.get("AURA_SMTP_PORT") or str(MAIL_PORT),
+        "AURA_SMTP_SECURITY": base_env.get("AURA_SMTP_SECURITY") or "none",
+        "AURA_APP_ORIGIN": base_env.get("AURA_APP_ORIGIN") or f"http://127.0.0.1:{ports.hosting}",
+    }
+    if not (base_env.get("EMAIL_LINK_KEY") or _local_secrets().get("EMAIL_LINK_KEY")):
+        env["EMAIL_LINK_KEY"] = LOCAL_EMAIL_LINK_KEY
+    return env
 
 
 # --- binaries ------------------------------------------------------------------------
@@ -470,7 +507,9 @@ def start(*, extra_env: Mapping[str, str] | None = None, quiet: bool = True) -> 
     env = {**os.environ, **prepare_binaries(), **(extra_env or {})}
     env.update(ai_env(env))
     env.update(platform_secrets_env(env))
-    standin = _start_standin()
+    env.update(stripe_env(env, ports))
+    env.update(email_env(env, ports))
+    standin = _start_standin(ports)
     env.setdefault("AURA_ENV", "local")
     # Feature flags uncached locally, so a test's `set_flag` is seen by every function at
     # once (each emulated function runs in its own worker; deployed, the cache is 30 s).
@@ -554,12 +593,14 @@ def _start_helper(
     return proc
 
 
-def _start_standin() -> subprocess.Popen[bytes]:
-    """The local AI stand-in: the real SDKs talk to it by base URL."""
+def _start_standin(ports: Ports) -> subprocess.Popen[bytes]:
+    """The local AI and Stripe stand-in: the real SDKs talk to it by base URL; its Stripe
+    events go to the emulated `stripe_webhook`."""
+    webhook = f"http://127.0.0.1:{ports.functions}/{PROJECT_ID}/{REGION}/stripe_webhook"
     return _start_helper(
         "AI stand-in",
         "tools.standin",
-        [f"--port={STANDIN_PORT}"],
+        [f"--port={STANDIN_PORT}", f"--stripe-webhook-url={webhook}", f"--mail-port={MAIL_PORT}"],
         ready_url=f"http://127.0.0.1:{STANDIN_PORT}/_standin/health",
         timeout_s=60,  # a loaded 2-core machine has taken more than 30 s
     )

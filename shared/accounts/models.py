@@ -114,6 +114,33 @@ class DecisionSettings(BaseModel):
     ask_threshold: float = DEFAULT_ASK_THRESHOLD
 
 
+# The kinds of email a user can turn on and off (shared/email/models.py maps each
+# notification kind to one of them; an unsubscribe link turns one off).
+EMAIL_KINDS: tuple[str, ...] = ("reminders", "briefing", "exports", "workflows")
+
+
+class EmailKinds(BaseModel):
+    """Which notifications also go by email once email is on. Workflow `notify` nodes
+    are off until asked for: an automation can notify far more often than a person."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+
+    reminders: bool = True
+    briefing: bool = True
+    exports: bool = True
+    workflows: bool = False
+
+
+class EmailSettings(BaseModel):
+    """Email delivery (docs/platform.md "Email"): off until the user turns it on, and
+    only ever to the account's verified address."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+
+    enabled: bool = False
+    kinds: EmailKinds = Field(default_factory=EmailKinds)
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
 
@@ -122,6 +149,7 @@ class Settings(BaseModel):
     briefing: BriefingSettings = Field(default_factory=BriefingSettings)
     memory: MemorySettings = Field(default_factory=MemorySettings)
     decisions: DecisionSettings = Field(default_factory=DecisionSettings)
+    email: EmailSettings = Field(default_factory=EmailSettings)
 
 
 class ProfileDoc(BaseModel):
@@ -196,12 +224,37 @@ class UpdateDecisionSettings(Command):
     ask_threshold: StrictFloat = Field(ge=0.0, le=1.0, allow_inf_nan=False)
 
 
+class UpdateEmailKinds(Command):
+    """`{reminders?, briefing?, exports?, workflows?}`: only the kinds given change."""
+
+    reminders: StrictBool | None = None
+    briefing: StrictBool | None = None
+    exports: StrictBool | None = None
+    workflows: StrictBool | None = None
+
+
+class UpdateEmailSettings(Command):
+    """`{enabled?, kinds?}`: email delivery on or off, and which kinds; only the fields
+    given change."""
+
+    enabled: StrictBool | None = None
+    kinds: UpdateEmailKinds | None = None
+
+    @model_validator(mode="after")
+    def _something_to_change(self) -> Self:
+        if self.enabled is None and self.kinds is None:
+            msg = "give at least one of: enabled, kinds"
+            raise ValueError(msg)
+        return self
+
+
 class UpdateSettings(Command):
     timezone: Timezone | None = None
     preferred_model: PreferredModel | None = None
     briefing: UpdateBriefing | None = None
     memory: UpdateMemorySettings | None = None
     decisions: UpdateDecisionSettings | None = None
+    email: UpdateEmailSettings | None = None
 
     @model_validator(mode="after")
     def _something_to_change(self) -> Self:
@@ -218,11 +271,15 @@ class UpdateSettings(Command):
         briefing = given.pop("briefing", {})
         memory = given.pop("memory", {})
         decisions = given.pop("decisions", {})
+        email = given.pop("email", {})
+        email_kinds = email.pop("kinds", {})
         return {
             **{f"settings.{key}": value for key, value in given.items()},
             **{f"settings.briefing.{key}": value for key, value in briefing.items()},
             **{f"settings.memory.{key}": value for key, value in memory.items()},
             **{f"settings.decisions.{key}": value for key, value in decisions.items()},
+            **{f"settings.email.{key}": value for key, value in email.items()},
+            **{f"settings.email.kinds.{key}": value for key, value in email_kinds.items()},
         }
 
     def applied_to(self, settings: Settings) -> Settings:
@@ -236,9 +293,24 @@ class UpdateSettings(Command):
         decisions = settings.decisions
         if self.decisions is not None:
             decisions = decisions.model_copy(update=self.decisions.model_dump(exclude_none=True))
-        top = self.model_dump(exclude_none=True, exclude={"briefing", "memory", "decisions"})
+        email = settings.email
+        if self.email is not None:
+            kinds = email.kinds
+            if self.email.kinds is not None:
+                kinds = kinds.model_copy(update=self.email.kinds.model_dump(exclude_none=True))
+            enabled = email.enabled if self.email.enabled is None else self.email.enabled
+            email = email.model_copy(update={"enabled": enabled, "kinds": kinds})
+        top = self.model_dump(
+            exclude_none=True, exclude={"briefing", "memory", "decisions", "email"}
+        )
         return settings.model_copy(
-            update={**top, "briefing": briefing, "memory": memory, "decisions": decisions}
+            update={
+                **top,
+                "briefing": briefing,
+                "memory": memory,
+                "decisions": decisions,
+                "email": email,
+            }
         )
 
 

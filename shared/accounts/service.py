@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from shared import audit
+from shared.accounts import provider
 from shared.accounts.models import (
     Caller,
     EnsureProfile,
@@ -65,13 +66,16 @@ def ensure_profile(
             slot = slot_record(uid=caller.uid, settings=existing.settings, after=now)
             if slot is not None and not slot_ref.get(transaction=transaction).exists:
                 transaction.create(slot_ref, slot)
-            transaction.update(ref, {"lastSeenAt": now})
-            return existing.model_copy(update={"last_seen_at": now}), False
+            # A provider linked later fills the name and photo the profile lacks.
+            filled = _missing_from_provider(existing, caller)
+            transaction.update(ref, {"lastSeenAt": now, **filled})
+            touched = existing.model_copy(update={"last_seen_at": now})
+            return touched.model_validate({**touched.to_firestore(), **filled}), False
         settings = Settings(timezone=command.timezone) if command.timezone else Settings()
         doc = ProfileDoc(
             email=caller.email,
-            display_name=caller.name,
-            photo_url=caller.picture,
+            display_name=provider.display_name(caller.name),
+            photo_url=provider.photo_url(caller.picture),
             settings=settings,
             created_at=now,
             last_seen_at=now,
@@ -89,6 +93,17 @@ def ensure_profile(
     return EnsureProfileResult(
         profile=ProfilePublic.of(caller.uid, profile), created=created, claims_updated=stale
     )
+
+
+def _missing_from_provider(existing: ProfileDoc, caller: Caller) -> dict[str, str]:
+    """The profile fields (as stored) the token's name and photo fill: only those the
+    profile lacks, so a name the person chose is never replaced."""
+    filled: dict[str, str] = {}
+    if not existing.display_name and (name := provider.display_name(caller.name)):
+        filled["displayName"] = name
+    if not existing.photo_url and (photo := provider.photo_url(caller.picture)):
+        filled["photoURL"] = photo
+    return filled
 
 
 def update_settings(

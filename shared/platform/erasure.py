@@ -13,11 +13,15 @@ with its count, so the counts are exact whatever crashed where:
     timers      the pending Cloud Task of each timer record of the uid (`_schedules`,
                 `_taskReminders`, `_eventReminders`), cancelled by name where it can be
                 (a task that cannot be cancelled finds no record when it fires: a no-op)
+    billing     the Stripe customer `_billing/{uid}` names, deleted at Stripe (which cancels
+                its subscriptions at once), then the record; no customer, no call to
+                Stripe. Stripe unreachable or refusing: `StepFailed` (Cloud Tasks retries;
+                the record stays, so the customer's id is not lost)
     server      documents whose registry `uid_field` is the uid in every server
-                collection (`events`, `_webhookSecrets`, `_schedules`, `_eventReminders`,
-                `_calendarFeeds`, `_taskReminders`, `_briefingSlots`, `_rateLimits`
-                per-user windows, `_aiCache` entries the user's requests wrote), and the
-                uid in flags' `targetUids`
+                collection but `_billing` (`events`, `_stripeEvents`, `_webhookSecrets`,
+                `_schedules`, `_eventReminders`, `_calendarFeeds`, `_taskReminders`,
+                `_briefingSlots`, `_rateLimits` per-user windows, `_aiCache` entries the
+                user's requests wrote), and the uid in flags' `targetUids`
     analytics   the active-user markers `_analytics/active-{day}-{hash}` of every day a
                 marker can still exist
     storage     every Storage object under `users/{uid}/`
@@ -58,13 +62,15 @@ from pydantic.alias_generators import to_camel
 
 from shared import audit, registry
 from shared.accounts.models import Uid
-from shared.errors import FailedPrecondition, NotFound
+from shared.errors import AuraError, FailedPrecondition, NotFound, Unavailable
 from shared.platform import analytics, logs
 from shared.platform.cloud_tasks import Enqueuer, task_name
 from shared.validation import Command, Public
 
 if TYPE_CHECKING:  # pragma: no cover
     from google.cloud.firestore import Client, DocumentReference, Transaction
+
+    from shared.billing.stripe_api import StripeApi
 
 ERASURES = "_erasures"  # server-only, keyed by uid; registered in shared/registry.py
 QUEUE = "eraseaccount"
@@ -77,7 +83,16 @@ LEASE_S = 600  # one delivery works at a time; a dead one's lease lapses after t
 PAGE = 300  # documents per read and per delete batch (a batch takes 500 writes)
 PSEUDONYM_PREFIX = "erased:"
 RECEIPT_ACTION = "account.erased"
-STEPS: tuple[str, ...] = ("user-tree", "timers", "server", "analytics", "storage", "audit", "auth")
+STEPS: tuple[str, ...] = (
+    "user-tree",
+    "timers",
+    "billing",  # the Stripe customer, then `_billing/{uid}` (which `server` skips)
+    "server",
+    "analytics",
+    "storage",
+    "audit",
+    "auth",
+)
 
 
 # --- models -------------------------------------------------------------------------------
@@ -127,6 +142,17 @@ class Leftovers(RuntimeError):
 
 class LeaseHeld(RuntimeError):
     """Another delivery is erasing this account now: let Cloud Tasks try again later."""
+
+
+class StepFailed(RuntimeError):
+    """A step could not finish because an outside service was unreachable or refused
+    (raised `from` its domain error): the task fails, Cloud Tasks retries, and the step
+    runs again. `transient` is False when retrying cannot help until an operator acts
+    (a bad key, billing not configured)."""
+
+    def __init__(self, step: str, reason: str, *, transient: bool) -> None:
+        super().__init__(f"erasure step {step} failed: {reason}")
+        self.step, self.reason, self.transient = step, reason, transient
 
 
 # --- the outside world --------------------------------------------------------------------
@@ -301,6 +327,13 @@ def request_erasure(
 # --- the task -----------------------------------------------------------------------------
 
 
+def _no_stripe() -> StripeApi:
+    raise Unavailable(
+        "Billing is not configured for the erasure.",
+        details={"reason": "billing-not-configured"},
+    )
+
+
 @dataclass(frozen=True)
 class Eraser:
     """What the task works with (the adapter builds it; tests pass their own)."""
@@ -311,6 +344,8 @@ class Eraser:
     subject_key: str
     cancel_task: Callable[[str, str], bool] = cancel_admin_task
     now: Callable[[], datetime] = lambda: datetime.now(UTC)
+    # Builds the Stripe client; called only for an account with a Stripe customer.
+    stripe: Callable[[], StripeApi] = _no_stripe
 
 
 def run(eraser: Eraser, task: EraseAccountTask, *, stop_after: str | None = None) -> str:
@@ -326,6 +361,8 @@ def run(eraser: Eraser, task: EraseAccountTask, *, stop_after: str | None = None
     Raises:
         Leftovers: the re-scan found data of the uid (retried by Cloud Tasks).
         LeaseHeld: another delivery is at work (retried later).
+        StepFailed: a step's outside service (Stripe) was unreachable or refused (retried;
+            the step runs again).
     """
     db, uid = eraser.db, task.uid
     subject = subject_of(eraser.subject_key, uid)
@@ -486,6 +523,32 @@ def _step_timers(eraser: Eraser, uid: str, subject: str, ref: DocumentReference)
     _add_counts(eraser, ref, {"cloudTasks": cancelled})
 
 
+def _step_billing(eraser: Eraser, uid: str, subject: str, ref: DocumentReference) -> None:
+    from shared.billing import repository as billing_repository
+    from shared.billing import service as billing
+
+    del subject
+    record = billing_repository.billing_ref(eraser.db, uid)
+    snapshot = record.get()
+    if not snapshot.exists:
+        return
+    try:
+        outcome = billing.end_billing(
+            customer_id=billing.customer_in(snapshot.to_dict()), stripe=eraser.stripe
+        )
+    except AuraError as exc:
+        reason = str(exc.details.get("reason") or type(exc).__name__)
+        transient = isinstance(exc, Unavailable) and reason != "billing-not-configured"
+        ref.update({"lastError": {"step": "billing", "reason": reason, "at": eraser.now()}})
+        raise StepFailed("billing", reason, transient=transient) from exc
+    if outcome == "deleted":
+        _add_counts(eraser, ref, {"stripeCustomers": 1})
+    # Only now, and here rather than in `server`: a record written after this step (a
+    # checkout racing the erasure) survives `server`, the proof finds it, and the rerun
+    # of this step deletes that customer too.
+    _commit(eraser, ref, [(billing_repository.BILLING, record, None)])
+
+
 def _uid_places() -> list[registry.ServerCollection]:
     return [
         c for c in registry.SERVER_COLLECTIONS if c.uid_field is not None and c.name != audit.AUDIT
@@ -497,10 +560,14 @@ def _step_server(eraser: Eraser, uid: str, subject: str, ref: DocumentReference)
     from google.cloud.firestore_v1.base_query import FieldFilter
     from google.cloud.firestore_v1.field_path import FieldPath
 
+    from shared.billing.repository import BILLING
+
     del subject
     db = eraser.db
     for place in _uid_places():
         assert place.uid_field is not None
+        if place.name == BILLING:  # the `billing` step's, once Stripe deleted the customer
+            continue
         query = (
             db.collection(place.name)
             .where(filter=FieldFilter(place.uid_field, "==", uid))
@@ -606,6 +673,7 @@ def _step_auth(eraser: Eraser, uid: str, subject: str, ref: DocumentReference) -
 _STEP_FUNCTIONS: dict[str, Callable[[Eraser, str, str, DocumentReference], None]] = {
     "user-tree": _step_user_tree,
     "timers": _step_timers,
+    "billing": _step_billing,
     "server": _step_server,
     "analytics": _step_analytics,
     "storage": _step_storage,

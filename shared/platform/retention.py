@@ -16,6 +16,7 @@ field holds the instant it expires: `expiresAt`).
     exports           users/{uid}/exports/{exportId}        expiresAt  until the link expires
                       (not deleted: the archive object is deleted and the export marked
                       `expired`, by `shared.platform.export.expire`)
+    stripe-events     _stripeEvents/{eventId}               receivedAt STRIPE_EVENTS_DAYS
 
 Unread notifications are kept however old (they have no `readAt`, so the range query on
 it never matches them): the inbox is where a user learns of something, and deleting what
@@ -49,6 +50,8 @@ from typing import TYPE_CHECKING, Any
 
 from shared import audit, registry
 from shared.ai import repository as ai_repository
+from shared.billing import repository as billing_repository
+from shared.email import repository as email_repository
 from shared.events import repository as events_repository
 from shared.notifications import repository as notifications_repository
 from shared.platform import analytics, export, logs, ratelimit
@@ -60,6 +63,11 @@ EVENTS_DAYS = 90
 EXECUTION_LOGS_DAYS = 30
 READ_NOTIFICATIONS_DAYS = 90
 AUDIT_RETENTION_DAYS = audit.AUDIT_RETENTION_DAYS  # the audit log's own setting
+# Stripe webhook event records (dedupe and a trail of what each event did). Stripe retries
+# a delivery for at most 3 days and keeps events (so can resend one) for 30; a record
+# outlives both threefold. Past that, a redelivered event is still harmless: the state is
+# read from Stripe's API and an older event is `stale` against `_billing.eventCreated`.
+STRIPE_EVENTS_DAYS = 90
 
 PER_RULE = 500  # documents one rule deletes in one run, at most
 PER_RUN = 2_000  # documents one run deletes in all, at most (the default budget)
@@ -126,6 +134,14 @@ RULES: tuple[Rule, ...] = (
     Rule("active-markers", analytics.COLLECTION, "expiresAt", timedelta(0)),
     Rule("audit", audit.AUDIT, "time", timedelta(days=AUDIT_RETENTION_DAYS)),
     Rule("exports", export.EXPORTS, "expiresAt", timedelta(0), expire=export.expire),
+    # Emails, sent or not, 30 days after they were queued (shared/email/models.py).
+    Rule("email-outbox", email_repository.OUTBOX, "expiresAt", timedelta(0)),
+    Rule(
+        "stripe-events",
+        billing_repository.STRIPE_EVENTS,
+        "receivedAt",
+        timedelta(days=STRIPE_EVENTS_DAYS),
+    ),
 )
 
 

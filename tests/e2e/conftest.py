@@ -42,7 +42,10 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser, artifacts_dir: Path, request: pytest.FixtureRequest) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    # The app's service worker precaches every asset (about 3.5 MB) in the background of
+    # each new context: only the tests about it (marked `service_workers`) let it register.
+    workers = "allow" if request.node.get_closest_marker("service_workers") else "block"
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, service_workers=workers)
     opened = context.new_page()
     opened.set_default_timeout(15_000)
     yield opened

@@ -10,6 +10,12 @@ import pytest
 from shared.platform import clients
 from tests.support import emulators as emu
 
+# Email delivery: off until the user turns it on (docs/platform.md "Email").
+EMAIL_DEFAULTS = {
+    "enabled": False,
+    "kinds": {"reminders": True, "briefing": True, "exports": True, "workflows": False},
+}
+
 
 def profile(uid: str) -> dict[str, Any] | None:
     snap = clients.get_db().collection("users").document(uid).get()
@@ -41,6 +47,7 @@ def test_first_sign_in_creates_profile_with_defaults_and_claims() -> None:
         "briefing": {"enabled": True, "time": "07:00"},
         "memory": {"autoExtract": True},
         "decisions": {"askThreshold": 0.6},
+        "email": EMAIL_DEFAULTS,
     }
     assert emu.get_claims(new.uid) == {"role": "user", "plan": "free"}
 
@@ -89,6 +96,7 @@ def test_update_settings_changes_only_given_fields(user: emu.User) -> None:
             "briefing": {"enabled": True, "time": "07:00"},
             "memory": {"autoExtract": True},
             "decisions": {"askThreshold": 0.6},
+            "email": EMAIL_DEFAULTS,
         }
     }
     result = emu.call("update_settings", {"preferredModel": "claude-sonnet-4-6"}, user.id_token)
@@ -98,6 +106,7 @@ def test_update_settings_changes_only_given_fields(user: emu.User) -> None:
         "briefing": {"enabled": True, "time": "07:00"},
         "memory": {"autoExtract": True},
         "decisions": {"askThreshold": 0.6},
+        "email": EMAIL_DEFAULTS,
     }
 
 

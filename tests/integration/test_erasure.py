@@ -82,6 +82,9 @@ def seed(uid: str) -> None:
     db.collection("_webhookSecrets").document(f"{uid}_w1").set({"uid": uid, "secret": "s"})
     db.collection("_calendarFeeds").document(uuid.uuid4().hex).set({"uid": uid})
     db.collection("_briefingSlots").document(uid).set({"uid": uid, "slot": "07:00"})
+    db.collection("_outbox").document(uuid.uuid4().hex).set(
+        {"uid": uid, "status": "sent", "to": f"{uid}@example.com", "subject": "Call Bob"}
+    )
     db.collection("events").document(uuid.uuid4().hex).set(
         {"uid": uid, "type": "aura.task.created", "subject": f"users/{uid}/tasks/t1", "time": now}
     )
@@ -169,6 +172,7 @@ EXPECTED_SEED = {
     "_calendarFeeds",
     "_taskReminders",
     "_briefingSlots",
+    "_outbox",
     "_rateLimits",
     "_aiCache",
     "_analytics",
@@ -395,7 +399,7 @@ def test_a_crash_half_way_is_finished_by_the_next_delivery(user: emu.User) -> No
     assert erasure.run(in_process_eraser(), task, stop_after="server") == "stopped"
 
     state = db.document(f"_erasures/{user.uid}").get().to_dict() or {}
-    assert state["stepsDone"] == ["user-tree", "timers", "server"]
+    assert state["stepsDone"] == ["user-tree", "timers", "billing", "server"]
     assert not db.document(f"users/{user.uid}").get().exists
     assert list(clients.get_bucket().list_blobs(prefix=f"users/{user.uid}/"))  # not yet
     assert firebase_auth.get_user(user.uid, app=clients.get_app())  # not yet

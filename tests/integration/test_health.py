@@ -62,7 +62,11 @@ def test_hosting_serves_the_app_with_security_headers() -> None:
         part.split(" ", 1)[0]: part.split(" ", 1)[1]
         for part in resp.headers["Content-Security-Policy"].split("; ")
     }
-    assert csp["script-src"] == "'self'"  # no 'unsafe-inline', no 'unsafe-eval'
+    # No 'unsafe-inline', no 'unsafe-eval': the app's own files, and Google's loader that
+    # Firebase Auth's provider pop-up needs (docs/channels.md "CSP").
+    assert csp["script-src"] == "'self' https://apis.google.com"
+    # The Auth emulator's helper frame on loopback only, beside the real auth domain.
+    assert csp["frame-src"] == "https://*.firebaseapp.com http://127.0.0.1:9099"
     assert csp["frame-ancestors"] == "'none'"
     assert csp["object-src"] == "'none'"
     assert resp.headers["X-Content-Type-Options"] == "nosniff"

@@ -82,7 +82,7 @@ def seed_every_rule(now: datetime) -> None:
 
     # A day's analytics counters carry no `expiresAt`: the markers' rule never takes them.
     put("_analytics/usage-2026-01-01-0", {"day": "2026-01-01", "calls": {"health": 1}})
-    for collection in ("_aiCache", "_rateLimits", "_analytics"):
+    for collection in ("_aiCache", "_rateLimits", "_analytics", "_outbox"):
         put(f"{collection}/old-1", {"expiresAt": now - timedelta(seconds=1), "count": 1})
         put(f"{collection}/old-2", {"expiresAt": now - 48 * HOUR, "embedding": [0.1]})
         put(f"{collection}/new-1", {"expiresAt": now + timedelta(seconds=30), "count": 1})
@@ -95,6 +95,18 @@ def seed_every_rule(now: datetime) -> None:
     for i, expires in enumerate((now + timedelta(seconds=30), now + 24 * HOUR), start=1):
         put(f"users/u{i}/exports/new-{i}", {"status": "done", "expiresAt": expires})
 
+    stripe = age("stripe-events")
+    for name, received in (
+        ("old-1", now - stripe - HOUR),
+        ("old-2", now - 2 * stripe),
+        ("new-1", now - stripe + HOUR),
+        ("new-2", now),
+    ):
+        put(
+            f"_stripeEvents/{name}",
+            {"uid": "u1", "type": "customer.subscription.updated", "receivedAt": received},
+        )
+
     kept = age("audit")
     put("audit/old-1", {"actor": "a", "action": "x", "target": "t", "time": now - kept - HOUR})
     put("audit/old-2", {"actor": "a", "action": "x", "target": "t", "time": now - 2 * kept})
@@ -103,7 +115,7 @@ def seed_every_rule(now: datetime) -> None:
 
 
 def assert_only_new_ones_left() -> None:
-    for collection in ("events", "_aiCache", "_rateLimits", "audit"):
+    for collection in ("events", "_aiCache", "_rateLimits", "_outbox", "_stripeEvents", "audit"):
         assert ids(collection) == {"new-1", "new-2"}, collection
     assert ids("_analytics") == {"new-1", "new-2", "usage-2026-01-01-0"}
     exports = {
@@ -158,7 +170,7 @@ def test_what_ages_past_the_rule_later_goes_in_a_later_run() -> None:
     # new-1 of every rule was one hour inside its age; two hours on, it is past it (the
     # unread notification and the stranger stay).
     assert later.deleted == {r.name: 1 for r in retention.RULES}
-    for collection in ("events", "_aiCache", "_rateLimits", "audit"):
+    for collection in ("events", "_aiCache", "_rateLimits", "_outbox", "_stripeEvents", "audit"):
         assert ids(collection) == {"new-2"}, collection
     assert group_paths("notifications") == {"users/u2/notifications/new-2"}
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from shared import audit, registry
+from shared.billing import service as billing_service
 from shared.platform import retention
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,8 +33,27 @@ def test_the_documented_ages() -> None:
         "active-markers": ("_analytics", "expiresAt", timedelta(0)),
         "audit": ("audit", "time", timedelta(days=retention.AUDIT_RETENTION_DAYS)),
         "exports": ("exports", "expiresAt", timedelta(0)),
+        "email-outbox": ("_outbox", "expiresAt", timedelta(0)),
+        "stripe-events": ("_stripeEvents", "receivedAt", timedelta(days=90)),
     }
     assert audit.AUDIT_RETENTION_DAYS == retention.AUDIT_RETENTION_DAYS
+
+
+def test_stripe_event_records_outlive_every_redelivery_and_are_dated_by_arrival() -> None:
+    # Stripe retries a delivery for 3 days and keeps (can resend) events for 30.
+    assert rule("stripe-events").max_age > timedelta(days=30)
+    assert rule("stripe-events").cutoff(NOW) == datetime(2026, 9, 2, 12, 0, tzinfo=UTC)
+    # The field the rule ranges over is the one the webhook writes, as a timestamp
+    # (`created` is Stripe's integer seconds, which a datetime range never matches).
+    record = billing_service._record(
+        {"id": "evt_1", "type": "x", "created": 1},
+        uid=None,
+        subscription_id=None,
+        outcome="ignored",
+        reason=None,
+        now=NOW,
+    )
+    assert record["receivedAt"] == NOW
 
 
 def test_bounds_fit_firestore_batches() -> None:

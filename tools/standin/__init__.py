@@ -1,4 +1,4 @@
-"""A deterministic local stand-in for the OpenAI and Anthropic HTTP APIs, for tests and dev.
+"""A deterministic local stand-in for the OpenAI, Anthropic and Stripe HTTP APIs, for tests and dev.
 
 The real SDKs are pointed at it by base URL (`python -m tools.standin --port 8790`, or
 `serve_in_thread()` in tests). One module per idea:
@@ -13,6 +13,11 @@ The real SDKs are pointed at it by base URL (`python -m tools.standin --port 879
 - `studio`: Aura Studio's artefacts (code, OpenAPI, React UI, CLI) in the studio's output
   protocol, broken on request (`[[standin studio=<mode>]]`) for the gate and repair round
 - `text`: whitespace, the token rule and the input estimate
+- `stripe`: the Stripe API calls billing makes, the checkout and portal pages, and
+  signed webhook events sent to the emulated `stripe_webhook` (under `/stripe` and
+  `/_standin/stripe`)
+- `mail`: an SMTP server (aiosmtpd, `--mail-port`) that keeps what the functions send,
+  read and faulted through `/_standin/mail`
 - `embeddings`, `errors`: WordLlama vectors computed offline (hash vectors only if it
   cannot load); the error bodies each provider sends
 """

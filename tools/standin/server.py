@@ -20,9 +20,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from tools.standin import decisions, embeddings, memory, quickadd, studio
+from tools.standin import decisions, embeddings, memory, quickadd, stripe, studio
 from tools.standin.errors import StandinRequestError, anthropic_error_body, openai_error_body
 from tools.standin.faults import ENDPOINTS, PROVIDERS, Behaviour, parse_directives, parse_settings
+from tools.standin.mail import MailServer
 from tools.standin.replies import answer_tokens
 from tools.standin.schema import generate_from_schema
 from tools.standin.state import LogEntry, StandinState
@@ -573,8 +574,15 @@ class Standin:
         return JSONResponse({"cleared": self.state.clear_entries()})
 
 
-def create_app(*, first_token_delay_ms: int = 30, token_delay_ms: int = 10) -> Starlette:
-    """The stand-in as an ASGI app; `app.state.standin` is its `StandinState`."""
+def create_app(
+    *,
+    first_token_delay_ms: int = 30,
+    token_delay_ms: int = 10,
+    stripe_webhook_url: str | None = None,
+) -> Starlette:
+    """The stand-in as an ASGI app; `app.state.standin` is its `StandinState`, and
+    `app.state.stripe` the Stripe stand-in's (tools/standin/stripe.py), which sends its
+    events to `stripe_webhook_url`."""
     install_cut_filter()
     state = StandinState(
         Behaviour(first_token_delay_ms=first_token_delay_ms, token_delay_ms=token_delay_ms)
@@ -594,8 +602,11 @@ def create_app(*, first_token_delay_ms: int = 30, token_delay_ms: int = 10) -> S
         Route("/_standin/requests", service.list_requests, methods=["GET"]),
         Route("/_standin/requests", service.clear_requests, methods=["DELETE"]),
     ]
+    stripe_state = stripe.StripeState(webhook_url=stripe_webhook_url)
+    routes += stripe.routes(stripe_state)
     app = Starlette(routes=routes)
     app.state.standin = state
+    app.state.stripe = stripe_state
     return app
 
 
@@ -652,12 +663,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--first-token-delay-ms", type=int, default=30)
     parser.add_argument("--token-delay-ms", type=int, default=10)
     parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning"])
+    parser.add_argument("--stripe-webhook-url", default=None, help="where Stripe events go")
+    parser.add_argument(
+        "--mail-port", type=int, default=0, help="run the SMTP capture server on this port"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=args.log_level.upper(), format="[ai-standin] %(levelname)s %(name)s: %(message)s"
     )
     app = create_app(
-        first_token_delay_ms=args.first_token_delay_ms, token_delay_ms=args.token_delay_ms
+        first_token_delay_ms=args.first_token_delay_ms,
+        token_delay_ms=args.token_delay_ms,
+        stripe_webhook_url=args.stripe_webhook_url,
     )
     log.info(
         "OpenAI base_url http://%s:%s/openai/v1, Anthropic base_url http://%s:%s/anthropic",
@@ -669,5 +686,15 @@ def main(argv: list[str] | None = None) -> int:
     config = _server_config(
         app, host=args.host, port=args.port, log_config=None, log_level=args.log_level
     )
-    uvicorn.Server(config).run()
+    # The local mail server (tools/standin/mail.py): its own thread, routes in this app.
+    mail = MailServer(host=args.host, port=args.mail_port) if args.mail_port else None
+    if mail is not None:
+        app.router.routes.extend(mail.routes())
+        mail.start()
+        log.info("SMTP capture server on %s:%s", args.host, args.mail_port)
+    try:
+        uvicorn.Server(config).run()
+    finally:
+        if mail is not None:
+            mail.stop()
     return 0

@@ -1,9 +1,12 @@
-import { NavLink, Outlet, useNavigate } from "react-router";
+import { NavLink, Outlet } from "react-router";
+import { OfflineBanner } from "../components/OfflineBanner";
 import { ErrorMessage, Loading } from "../components/Status";
+import { UpdatePrompt } from "../components/UpdatePrompt";
 import { UnreadBadge } from "../features/inbox/components/UnreadBadge";
 import { useIsAdmin } from "../hooks/useIsAdmin";
 import { useAuth } from "../lib/auth";
-import { usingEmulators } from "../lib/firebase/app";
+import { clearLocalData, usingEmulators } from "../lib/firebase/app";
+import { forgetProfile } from "../lib/offline/session";
 
 const NAV = [
   { to: "/chat", label: "Chat" },
@@ -15,6 +18,7 @@ const NAV = [
   { to: "/memory", label: "Memory" },
   { to: "/decisions", label: "Decisions" },
   { to: "/profile", label: "Profile" },
+  { to: "/plan", label: "Plan" },
   { to: "/privacy", label: "Privacy" },
   { to: "/status", label: "Status" },
 ] as const;
@@ -29,12 +33,15 @@ const ADMIN_NAV = [
 /** The page frame: header (with the app nav when signed in) and the current route. */
 export function Layout() {
   const { status, user, error, signOut } = useAuth();
-  const navigate = useNavigate();
   const isAdmin = useIsAdmin();
 
   async function handleSignOut() {
+    if (user) forgetProfile(user.uid);
     await signOut();
-    await navigate("/signin", { replace: true });
+    // The account's data cached on this device goes too (docs/architecture.md "Offline
+    // and install"); that stops Firestore in this page, so /signin is a fresh page load.
+    await clearLocalData().catch(() => undefined);
+    window.location.replace("/signin");
   }
 
   return (
@@ -73,6 +80,8 @@ export function Layout() {
           </>
         )}
       </header>
+      <OfflineBanner />
+      <UpdatePrompt />
       <main>
         {status === "loading" && <Loading />}
         {status === "error" && <ErrorMessage>Aura could not start: {error}</ErrorMessage>}

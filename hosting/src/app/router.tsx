@@ -19,6 +19,7 @@ import NotFoundPage from "./routes/NotFoundPage";
 // Chat brings markdown and code highlighting, Automations its editor: each is loaded on
 // first visit, in its own chunks.
 const ChatPage = lazy(() => import("../features/chat/pages/ChatPage"));
+const PlanPage = lazy(() => import("../features/plan/pages/PlanPage"));
 const AutomationsPage = lazy(() => import("../features/automations/pages/AutomationsPage"));
 const WorkflowEditorPage = lazy(() => import("../features/automations/pages/WorkflowEditorPage"));
 const WorkflowExecutionsPage = lazy(
@@ -112,6 +113,14 @@ const router = createBrowserRouter([
           { path: "inbox", element: <InboxPage /> },
           { path: "memory", element: <MemoryPage /> },
           { path: "privacy", element: <PrivacyPage /> },
+          {
+            path: "plan",
+            element: (
+              <Lazy>
+                <PlanPage />
+              </Lazy>
+            ),
+          },
           {
             path: "admin/flags",
             element: (

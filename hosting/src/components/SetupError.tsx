@@ -1,12 +1,17 @@
 import { useAuth } from "../lib/auth";
+import { useOnline } from "../lib/offline/network";
 
 /**
  * Why the account could not be set up after sign-in, with "Try again"; nothing while
- * setup has not failed. Pages show it because their data waits for a ready profile.
+ * setup has not failed (or while offline). Pages show it because their data waits for a
+ * ready profile.
  */
 export function SetupError({ subject = "account" }: { subject?: "account" | "profile" }) {
   const { setupError, retrySetup } = useAuth();
-  if (!setupError) return null;
+  // Offline the setup cannot answer: the connection line says so, and it is retried when
+  // the network returns (components/OfflineBanner).
+  const online = useOnline();
+  if (!setupError || !online) return null;
   return (
     <div className="error" role="alert">
       <p>

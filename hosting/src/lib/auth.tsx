@@ -9,7 +9,7 @@
 import { createContext, use, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { ReactNode } from "react";
 import * as firebaseAuth from "./firebase/auth";
-import type { User } from "./firebase/auth";
+import type { LinkRequiredError, ProviderName, User } from "./firebase/auth";
 import { ensureProfile } from "./firebase/callables";
 import { callableFailure } from "./firebase/errors";
 
@@ -30,6 +30,10 @@ export interface AuthContextValue {
   profileReady: boolean;
   signIn(email: string, password: string): Promise<void>;
   signUp(email: string, password: string, displayName?: string): Promise<void>;
+  /** Sign in (or up) with a provider's pop-up; throws LinkRequiredError (see linkProvider). */
+  signInWithProvider(provider: ProviderName): Promise<void>;
+  /** Prove the password of the account a provider sign-in found, and link the provider. */
+  linkProvider(pending: LinkRequiredError, password: string): Promise<void>;
   signOut(): Promise<void>;
   retrySetup(): void;
 }
@@ -47,7 +51,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const [setupError, setSetupError] = useState<string | null>(null);
   const [profileReady, setProfileReady] = useState(false);
   // The uid ensure_profile already ran for in this session, and whether a sign-up is
-  // still setting the display name (it then runs ensure_profile itself, afterwards).
+  // still setting the display name or a sign-in still linking a provider (either then
+  // runs ensure_profile itself, afterwards, with the token that carries the name).
   const ensuredUid = useRef<string | null>(null);
   const signingUp = useRef(false);
 
@@ -115,6 +120,26 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     [setUpProfile],
   );
 
+  const signInWithProvider = useCallback(async (provider: ProviderName) => {
+    await firebaseAuth.signInWithProvider(provider);
+  }, []);
+
+  const linkProvider = useCallback(
+    async (pending: LinkRequiredError, password: string) => {
+      signingUp.current = true;
+      try {
+        await firebaseAuth.linkPendingProvider(pending, password);
+      } finally {
+        signingUp.current = false;
+        // Run again even if the sign-in ran it: the linked provider's name and photo now
+        // fill a profile that had none.
+        const linked = firebaseAuth.currentUser();
+        if (linked) void setUpProfile(linked);
+      }
+    },
+    [setUpProfile],
+  );
+
   const signOut = useCallback(async () => {
     ensuredUid.current = null;
     await firebaseAuth.signOut();
@@ -125,8 +150,32 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   }, [user, setUpProfile]);
 
   const value = useMemo<AuthContextValue>(
-    () => ({ status, user, error, setupError, profileReady, signIn, signUp, signOut, retrySetup }),
-    [status, user, error, setupError, profileReady, signIn, signUp, signOut, retrySetup],
+    () => ({
+      status,
+      user,
+      error,
+      setupError,
+      profileReady,
+      signIn,
+      signUp,
+      signInWithProvider,
+      linkProvider,
+      signOut,
+      retrySetup,
+    }),
+    [
+      status,
+      user,
+      error,
+      setupError,
+      profileReady,
+      signIn,
+      signUp,
+      signInWithProvider,
+      linkProvider,
+      signOut,
+      retrySetup,
+    ],
   );
   return <AuthContext value={value}>{children}</AuthContext>;
 }

@@ -4,7 +4,7 @@
  */
 import type { ProfilePublic, Settings } from "../wire/accounts";
 
-export type { Settings } from "../wire/accounts";
+export type { EmailKinds, Settings } from "../wire/accounts";
 
 export type Role = ProfilePublic["role"];
 export type Plan = ProfilePublic["plan"];

@@ -42,6 +42,7 @@ export interface Settings {
   briefing: BriefingSettings;
   memory: MemorySettings;
   decisions: DecisionSettings;
+  email: EmailSettings;
 }
 /**
  * The daily briefing: on or off, and the local wall-clock time it arrives at (in
@@ -65,12 +66,31 @@ export interface MemorySettings {
 export interface DecisionSettings {
   askThreshold: number;
 }
+/**
+ * Email delivery (docs/platform.md "Email"): off until the user turns it on, and
+ * only ever to the account's verified address.
+ */
+export interface EmailSettings {
+  enabled: boolean;
+  kinds: EmailKinds;
+}
+/**
+ * Which notifications also go by email once email is on. Workflow `notify` nodes
+ * are off until asked for: an automation can notify far more often than a person.
+ */
+export interface EmailKinds {
+  reminders: boolean;
+  briefing: boolean;
+  exports: boolean;
+  workflows: boolean;
+}
 export interface UpdateSettings {
   timezone?: string | null;
   preferredModel?: string | null;
   briefing?: UpdateBriefing | null;
   memory?: UpdateMemorySettings | null;
   decisions?: UpdateDecisionSettings | null;
+  email?: UpdateEmailSettings | null;
 }
 /**
  * `{enabled?, time?: "HH:MM"}`: only the fields given change.
@@ -90,6 +110,23 @@ export interface UpdateMemorySettings {
  */
 export interface UpdateDecisionSettings {
   askThreshold: number;
+}
+/**
+ * `{enabled?, kinds?}`: email delivery on or off, and which kinds; only the fields
+ * given change.
+ */
+export interface UpdateEmailSettings {
+  enabled?: boolean | null;
+  kinds?: UpdateEmailKinds | null;
+}
+/**
+ * `{reminders?, briefing?, exports?, workflows?}`: only the kinds given change.
+ */
+export interface UpdateEmailKinds {
+  reminders?: boolean | null;
+  briefing?: boolean | null;
+  exports?: boolean | null;
+  workflows?: boolean | null;
 }
 export interface SettingsPublic {
   settings: Settings;

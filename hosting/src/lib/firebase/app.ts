@@ -15,7 +15,16 @@ import {
   initializeAuth,
   type Auth,
 } from "firebase/auth";
-import { connectFirestoreEmulator, getFirestore, type Firestore } from "firebase/firestore";
+import {
+  clearIndexedDbPersistence,
+  connectFirestoreEmulator,
+  initializeFirestore,
+  persistentLocalCache,
+  persistentMultipleTabManager,
+  terminate,
+  waitForPendingWrites,
+  type Firestore,
+} from "firebase/firestore";
 import { connectFunctionsEmulator, getFunctions, type Functions } from "firebase/functions";
 
 export type Unsubscribe = () => void;
@@ -84,7 +93,13 @@ async function initialise(): Promise<Services> {
   const auth = initializeAuth(app, {
     persistence: [indexedDBLocalPersistence, browserLocalPersistence],
   });
-  const db = getFirestore(app);
+  // Documents the app has listened to are kept in IndexedDB (shared by the open tabs), so
+  // tasks, the inbox, the calendar and chat history show offline, and a chat message
+  // written offline waits there until the network returns (docs/architecture.md
+  // "Offline and install"). Where IndexedDB is refused the SDK falls back to memory.
+  const db = initializeFirestore(app, {
+    localCache: persistentLocalCache({ tabManager: persistentMultipleTabManager() }),
+  });
   const functions = getFunctions(app, REGION);
   if (usingEmulators) {
     connectAuthEmulator(auth, `http://${EMULATOR_HOST}:${EMULATOR_PORTS.auth}`, {
@@ -94,6 +109,30 @@ async function initialise(): Promise<Services> {
     connectFunctionsEmulator(functions, EMULATOR_HOST, EMULATOR_PORTS.functions);
   }
   return { auth, db, functions };
+}
+
+/**
+ * Resolves once every Firestore write made so far has reached the server (at once when
+ * there is none; offline, when the network returns). Failed writes count as settled.
+ */
+export async function pendingWritesSettled(): Promise<void> {
+  const { db } = await firebaseReady();
+  await waitForPendingWrites(db);
+}
+
+/**
+ * Delete this browser's copy of Firestore data (at sign-out). Firestore stops for good
+ * in this page: the caller loads a fresh page next. While another tab still has Aura
+ * open the copy cannot be cleared, and stays.
+ */
+export async function clearLocalData(): Promise<void> {
+  const { db } = await firebaseReady();
+  await terminate(db);
+  try {
+    await clearIndexedDbPersistence(db);
+  } catch {
+    // failed-precondition: another tab holds the cache open.
+  }
 }
 
 async function hostingConfig(): Promise<FirebaseOptions> {

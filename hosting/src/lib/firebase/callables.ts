@@ -8,6 +8,7 @@ import { httpsCallable } from "firebase/functions";
 import type { AccountsCallables } from "../../wire/accounts";
 import type { AnalyticsCallables } from "../../wire/analytics";
 import type { AuditCallables } from "../../wire/audit";
+import type { BillingCallables } from "../../wire/billing";
 import type { CalendarCallables } from "../../wire/calendar";
 import type { ChatCallables } from "../../wire/chat";
 import type { DecisionsCallables } from "../../wire/decisions";
@@ -27,6 +28,7 @@ import { firebaseReady } from "./app";
 export type Callables = AccountsCallables &
   AnalyticsCallables &
   AuditCallables &
+  BillingCallables &
   CalendarCallables &
   ChatCallables &
   DecisionsCallables &

@@ -51,6 +51,9 @@ export function toProfile({ data }: StoredDoc): Profile {
   const briefing: Record<string, unknown> = isRecord(settings.briefing) ? settings.briefing : {};
   const memory: Record<string, unknown> = isRecord(settings.memory) ? settings.memory : {};
   const decisions: Record<string, unknown> = isRecord(settings.decisions) ? settings.decisions : {};
+  const email: Record<string, unknown> = isRecord(settings.email) ? settings.email : {};
+  const kinds: Record<string, unknown> = isRecord(email.kinds) ? email.kinds : {};
+  const flag = (value: unknown, fallback: boolean) => (typeof value === "boolean" ? value : fallback);
   return {
     email: stringOrNull(data.email),
     displayName: stringOrNull(data.displayName),
@@ -68,6 +71,16 @@ export function toProfile({ data }: StoredDoc): Profile {
         autoExtract: typeof memory.autoExtract === "boolean" ? memory.autoExtract : true,
       },
       decisions: { askThreshold: numberOr(decisions.askThreshold, 0.6) },
+      // The server's defaults (shared/accounts/models.py EmailSettings): off until turned on.
+      email: {
+        enabled: flag(email.enabled, false),
+        kinds: {
+          reminders: flag(kinds.reminders, true),
+          briefing: flag(kinds.briefing, true),
+          exports: flag(kinds.exports, true),
+          workflows: flag(kinds.workflows, false),
+        },
+      },
     },
     createdAt: dateOrNull(data.createdAt),
     lastSeenAt: dateOrNull(data.lastSeenAt),

@@ -512,3 +512,26 @@ export function watchLatestExport<T>(
     onError,
   );
 }
+
+// --- Plan -----------------------------------------------------------------------------
+
+/** Listen to `users/{uid}` read by `convert` (the Plan page reads its own fields). */
+export function watchProfileAs<T>(
+  uid: string,
+  convert: Convert<T>,
+  onData: (value: T | null) => void,
+  onError: OnError,
+): Unsubscribe {
+  return watchDoc((db) => doc(db, "users", uid), convert, onData, onError);
+}
+
+/** Listen to the user's AI usage ledger for one UTC day (`users/{uid}/usage/{yyyy-mm-dd}`). */
+export function watchUsageDay<T>(
+  uid: string,
+  day: string,
+  convert: Convert<T>,
+  onUsage: (usage: T | null) => void,
+  onError: OnError,
+): Unsubscribe {
+  return watchDoc((db) => doc(db, "users", uid, "usage", day), convert, onUsage, onError);
+}

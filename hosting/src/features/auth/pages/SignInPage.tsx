@@ -5,6 +5,7 @@ import { ErrorMessage } from "../../../components/Status";
 import { usePageTitle } from "../../../hooks/usePageTitle";
 import { useAuth } from "../../../lib/auth";
 import { authErrorMessage } from "../../../lib/firebase/errors";
+import { ProviderSignIn } from "../components/ProviderSignIn";
 
 export default function SignInPage() {
   usePageTitle("Sign in");
@@ -15,9 +16,10 @@ export default function SignInPage() {
   const [password, setPassword] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [linking, setLinking] = useState(false);
 
   // Signed in (now, or already): the auth listener has the user, so the guard lets us in.
-  if (user) return <Navigate to={returnPath(location.state)} replace />;
+  if (user && !linking) return <Navigate to={returnPath(location.state)} replace />;
 
   async function handleSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -62,8 +64,12 @@ export default function SignInPage() {
           {busy ? "Signing in…" : "Sign in"}
         </button>
       </form>
+      <ProviderSignIn onLinkingChange={setLinking} />
       <p>
-        New to Aura? <Link to="/signup" state={location.state}>Create an account</Link>
+        New to Aura?{" "}
+        <Link to="/signup" state={location.state}>
+          Create an account
+        </Link>
       </p>
     </section>
   );

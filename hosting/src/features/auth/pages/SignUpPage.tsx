@@ -5,6 +5,7 @@ import { ErrorMessage } from "../../../components/Status";
 import { usePageTitle } from "../../../hooks/usePageTitle";
 import { useAuth } from "../../../lib/auth";
 import { authErrorMessage } from "../../../lib/firebase/errors";
+import { ProviderSignIn } from "../components/ProviderSignIn";
 
 export default function SignUpPage() {
   usePageTitle("Create account");
@@ -16,8 +17,9 @@ export default function SignUpPage() {
   const [displayName, setDisplayName] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [linking, setLinking] = useState(false);
 
-  if (user) return <Navigate to={returnPath(location.state)} replace />;
+  if (user && !linking) return <Navigate to={returnPath(location.state)} replace />;
 
   async function handleSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -80,8 +82,12 @@ export default function SignUpPage() {
           {busy ? "Creating account…" : "Create account"}
         </button>
       </form>
+      <ProviderSignIn onLinkingChange={setLinking} />
       <p>
-        Already have an account? <Link to="/signin" state={location.state}>Sign in</Link>
+        Already have an account?{" "}
+        <Link to="/signin" state={location.state}>
+          Sign in
+        </Link>
       </p>
     </section>
   );

@@ -1,6 +1,9 @@
 import { useId, useState, type FormEvent, type KeyboardEvent } from "react";
 import { ErrorMessage } from "../../../components/Status";
+import { DictationButton, DictationError } from "../../../components/VoiceControls";
+import { useDictation } from "../../../hooks/useSpeech";
 import { callableFailure } from "../../../lib/firebase/errors";
+import { isOnline } from "../../../lib/offline/network";
 import { MAX_MESSAGE_CHARS } from "../../../types/chat";
 import { sendChatMessage } from "../api/chat";
 
@@ -18,6 +21,8 @@ export function Composer({ uid, conversationId }: ComposerProps) {
   const [text, setText] = useState("");
   const [sending, setSending] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  // Dictation appends what is heard to the text (the field's limit is checked on send).
+  const dictation = useDictation({ value: text, onText: setText, maxChars: MAX_MESSAGE_CHARS + 1 });
 
   const message = text.trim();
   const tooLong = text.length > MAX_MESSAGE_CHARS;
@@ -25,11 +30,16 @@ export function Composer({ uid, conversationId }: ComposerProps) {
 
   async function send() {
     if (!canSend) return;
+    dictation.stop();
     setSending(true);
     setError(null);
     setText("");
     try {
-      await sendChatMessage(uid, conversationId, message);
+      const written = sendChatMessage(uid, conversationId, message);
+      // Offline the write waits in Firestore's local cache (the thread shows it pending)
+      // and goes out when the network returns: the composer is free meanwhile.
+      if (!isOnline()) setSending(false);
+      await written;
     } catch (err) {
       // Give the words back (unless the user has started typing something else).
       setText((current) => (current === "" ? message : current));
@@ -76,10 +86,12 @@ export function Composer({ uid, conversationId }: ComposerProps) {
           }}
           onKeyDown={handleKeyDown}
         />
+        <DictationButton dictation={dictation} />
         <button type="submit" disabled={!canSend}>
           Send
         </button>
       </div>
+      <DictationError dictation={dictation} />
       {text.length >= COUNTER_FROM && (
         <small id={`${id}-count`} className={tooLong ? "error counter" : "muted counter"}>
           {text.length.toLocaleString("en-US")} / {MAX_MESSAGE_CHARS.toLocaleString("en-US")}

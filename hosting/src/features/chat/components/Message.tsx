@@ -1,18 +1,28 @@
 import { useState } from "react";
 import { ErrorMessage } from "../../../components/Status";
+import { ReadAloudButton } from "../../../components/VoiceControls";
 import { callableFailure } from "../../../lib/firebase/errors";
+import { useOnline } from "../../../lib/offline/network";
 import type { AssistantMessage, UserMessage } from "../../../types/chat";
 import { requestStop, retryReply } from "../api/chat";
 import { formatUsage } from "../utils/messages";
 import { Markdown } from "./Markdown";
 import { UsedMemories } from "./UsedMemories";
 
-/** What the user wrote: plain text, exactly as typed (never interpreted as HTML). */
+/**
+ * What the user wrote: plain text, exactly as typed (never interpreted as HTML). Until
+ * the server has it, "Sending…"; offline, the SDK keeps it and sends it on reconnect.
+ */
 export function UserMessageView({ message }: { message: UserMessage }) {
+  const online = useOnline();
   return (
     <div className="message user" data-testid="user-message" data-message-id={message.id}>
       <p className="message-text">{message.text}</p>
-      {message.sending && <small className="muted">Sending…</small>}
+      {message.sending && (
+        <small className="muted" data-testid="message-pending">
+          {online ? "Sending…" : "Pending: will send when you are back online"}
+        </small>
+      )}
     </div>
   );
 }
@@ -118,6 +128,7 @@ export function ReplyView({ message, uid, conversationId }: ReplyProps) {
           )}
           {message.stopped && <span className="badge neutral">stopped</span>}
           {message.truncated && <span className="badge neutral">truncated</span>}
+          <ReadAloudButton id={message.id} text={message.text} />
         </div>
       )}
 

@@ -6,10 +6,11 @@ import { useAuth } from "../../../lib/auth";
 import { useProfile } from "../api/profile";
 import { BriefingForm } from "../components/BriefingForm";
 import { CalendarFeed } from "../components/CalendarFeed";
+import { EmailForm } from "../components/EmailForm";
 import { SettingsForm } from "../components/SettingsForm";
 import { modelLabel } from "../preferredModels";
 
-/** /profile: the account as stored, the settings form, the briefing and the calendar feed. */
+/** /profile: the account as stored, the settings form, the briefing, email and the calendar feed. */
 export default function ProfilePage() {
   usePageTitle("Profile");
   const { user, setupError } = useAuth();
@@ -48,6 +49,10 @@ export default function ProfilePage() {
           <div className="card">
             <h2>Daily briefing</h2>
             <BriefingForm saved={profile.settings} />
+          </div>
+          <div className="card">
+            <h2>Email</h2>
+            <EmailForm saved={profile.settings} email={profile.email ?? user?.email ?? null} />
           </div>
           <div className="card">
             <h2>Calendar feed</h2>

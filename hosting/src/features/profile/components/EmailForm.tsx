@@ -1,0 +1,88 @@
+import { useState, type FormEvent } from "react";
+import { ErrorMessage } from "../../../components/Status";
+import { callableFailure } from "../../../lib/firebase/errors";
+import type { EmailKinds, Settings } from "../../../types/accounts";
+import { updateSettings } from "../api/profile";
+
+type Outcome =
+  { kind: "idle" } | { kind: "saving" } | { kind: "saved" } | { kind: "failed"; message: string };
+
+const KINDS: { key: keyof EmailKinds; label: string }[] = [
+  { key: "reminders", label: "Task and event reminders" },
+  { key: "briefing", label: "The daily briefing" },
+  { key: "exports", label: "Data exports ready to download" },
+  { key: "workflows", label: "Notifications from my workflows" },
+];
+
+/** Email delivery: on or off, and which kinds of notification also go by email. */
+export function EmailForm({ saved, email }: { saved: Settings; email: string | null }) {
+  // null = untouched: show the saved value (an unsubscribe link may change it live).
+  const [enabled, setEnabled] = useState<boolean | null>(null);
+  const [kinds, setKinds] = useState<Partial<EmailKinds>>({});
+  const [outcome, setOutcome] = useState<Outcome>({ kind: "idle" });
+  const enabledValue = enabled ?? saved.email.enabled;
+  const kindsValue: EmailKinds = { ...saved.email.kinds, ...kinds };
+
+  async function handleSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    setOutcome({ kind: "saving" });
+    try {
+      await updateSettings({ email: { enabled: enabledValue, kinds: kindsValue } });
+      setEnabled(null);
+      setKinds({});
+      setOutcome({ kind: "saved" });
+    } catch (err) {
+      setOutcome({ kind: "failed", message: callableFailure(err).message });
+    }
+  }
+
+  function edited() {
+    if (outcome.kind === "saved") setOutcome({ kind: "idle" });
+  }
+
+  return (
+    <form className="stack" onSubmit={(event) => void handleSubmit(event)} data-testid="email-form">
+      <label className="check">
+        <input
+          type="checkbox"
+          checked={enabledValue}
+          onChange={(event) => {
+            setEnabled(event.target.checked);
+            edited();
+          }}
+        />
+        Also send my notifications by email
+      </label>
+      <fieldset className="stack" disabled={!enabledValue}>
+        <legend>
+          To <strong>{email ?? "your account's address"}</strong>, for:
+        </legend>
+        {KINDS.map(({ key, label }) => (
+          <label className="check" key={key}>
+            <input
+              type="checkbox"
+              checked={kindsValue[key]}
+              onChange={(event) => {
+                setKinds((current) => ({ ...current, [key]: event.target.checked }));
+                edited();
+              }}
+            />
+            {label}
+          </label>
+        ))}
+      </fieldset>
+      <small className="muted">
+        Every email has a one-click unsubscribe link for its kind.
+      </small>
+      {outcome.kind === "failed" && <ErrorMessage>{outcome.message}</ErrorMessage>}
+      <div className="row">
+        <button type="submit" disabled={outcome.kind === "saving"}>
+          {outcome.kind === "saving" ? "Saving…" : "Save email settings"}
+        </button>
+        <p className="success" role="status">
+          {outcome.kind === "saved" ? "Email settings saved" : ""}
+        </p>
+      </div>
+    </form>
+  );
+}

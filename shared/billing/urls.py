@@ -1,0 +1,73 @@
+"""Return URLs (checkout success and cancel, the portal's return link) may only lead back
+to the app itself: no open redirect through Stripe's pages.
+
+The app's origins are its Firebase Hosting sites (`https://{project}.web.app`,
+`https://{project}.firebaseapp.com`), the `APP_ORIGIN` param (a custom domain), and those
+listed in `AURA_APP_ORIGINS` (comma-separated; the local stack lists the Hosting
+emulator's).
+"""
+
+from __future__ import annotations
+
+import os
+import urllib.parse
+from collections.abc import Iterable, Mapping
+
+from shared.billing.models import MAX_RETURN_URL_CHARS
+from shared.errors import InvalidArgument
+
+APP_ORIGINS_ENV = "AURA_APP_ORIGINS"
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def origin_of(url: str) -> str | None:
+    """`scheme://host[:port]` of an absolute http(s) URL, lower-cased and without a
+    default port; None when the URL is not one (relative, other scheme, credentials in
+    it, backslashes, whitespace or control characters)."""
+    if any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F or ch == "\\" for ch in url):
+        return None
+    try:
+        parts = urllib.parse.urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS or not parts.hostname or "@" in parts.netloc:
+        return None
+    host = parts.hostname.lower()
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    suffix = f":{port}" if port is not None and port != _DEFAULT_PORTS[scheme] else ""
+    return f"{scheme}://{host}{suffix}"
+
+
+def app_origins(
+    *, project: str, app_origin: str = "", env: Mapping[str, str] | None = None
+) -> frozenset[str]:
+    """The origins return URLs may lead to (see the module docstring); `app_origin` is the
+    APP_ORIGIN param (the origin emails link to), when set."""
+    extra = (env if env is not None else os.environ).get(APP_ORIGINS_ENV, "")
+    listed: Iterable[str] = [app_origin, *(o.strip() for o in extra.split(","))]
+    origins = {f"https://{project}.web.app", f"https://{project}.firebaseapp.com"}
+    origins |= {o for o in (origin_of(item) for item in listed if item) if o}
+    return frozenset(origins)
+
+
+def check_return_url(url: str, *, allowed: frozenset[str], field: str) -> str:
+    """`url` when it is an absolute URL on one of the `allowed` origins.
+
+    Raises:
+        InvalidArgument: (naming `field`) anything else.
+    """
+    if len(url) > MAX_RETURN_URL_CHARS:
+        raise InvalidArgument(
+            f"{field}: is longer than {MAX_RETURN_URL_CHARS} characters", field=field
+        )
+    origin = origin_of(url)
+    if origin is None or origin not in allowed:
+        raise InvalidArgument(
+            f"{field}: must be an absolute URL on this app's own origin "
+            f"({', '.join(sorted(allowed))})",
+            field=field,
+        )
+    return url
