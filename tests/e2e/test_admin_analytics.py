@@ -31,8 +31,8 @@ from playwright.sync_api import Page, expect
 
 from shared.platform import analytics, clients
 from shared.validation import parse
-from tests.e2e.test_assistant_pages import CALLABLE_MS, sign_in
-from tests.e2e.test_assistant_pages import audit as axe_check
+from tests.e2e.helpers import CALLABLE_MS, sign_in
+from tests.e2e.helpers import audit as axe_check
 from tests.e2e.test_flags import sign_in_as_admin
 from tests.support import emulators as emu
 

@@ -25,8 +25,8 @@ from playwright.sync_api import Page, expect
 
 from shared import audit
 from shared.platform import clients
-from tests.e2e.test_assistant_pages import CALLABLE_MS, open_page, sign_in
-from tests.e2e.test_assistant_pages import audit as axe_check
+from tests.e2e.helpers import CALLABLE_MS, open_page, sign_in
+from tests.e2e.helpers import audit as axe_check
 from tests.e2e.test_flags import sign_in_as_admin
 
 pytestmark = pytest.mark.e2e

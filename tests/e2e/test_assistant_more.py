@@ -37,7 +37,7 @@ from shared.calendar import repository as calendar
 from shared.notifications.service import notify_once
 from shared.platform import clients
 from shared.tasks import repository as tasks
-from tests.e2e.test_assistant_pages import CALLABLE_MS, TIMEOUT_MS, audit, open_page, sign_in
+from tests.e2e.helpers import CALLABLE_MS, TIMEOUT_MS, audit, open_page, sign_in
 from tests.support import emulators as emu
 
 pytestmark = pytest.mark.e2e

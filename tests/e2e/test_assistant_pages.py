@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 from uuid import uuid4
 
 import pytest
@@ -21,52 +20,9 @@ from playwright.sync_api import Page, expect
 
 from shared.notifications.service import notify_once
 from shared.platform import clients
-from tests.support import emulators as emu
+from tests.e2e.helpers import CALLABLE_MS, TIMEOUT_MS, audit, open_page, sign_in
 
 pytestmark = pytest.mark.e2e
-
-ROOT = Path(__file__).resolve().parents[2]
-AXE = ROOT / "hosting/node_modules/axe-core/axe.min.js"
-TIMEOUT_MS = 15_000
-# The first call of a session may wait for a cold function worker.
-CALLABLE_MS = 30_000
-BLOCKING = {"serious", "critical"}
-
-
-def sign_in(page: Page, web_url: str) -> emu.User:
-    """A fresh account (made through the Auth emulator, so its uid is known), signed in
-    in the browser: the app lands on /profile once the profile is set up."""
-    user = emu.sign_up(f"e2e-assistant-{uuid4().hex[:8]}@example.com")
-    page.goto(f"{web_url}/signin")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill(user.password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(re.compile(r"/profile$"), timeout=TIMEOUT_MS)
-    expect(page.get_by_test_id("profile-email")).to_be_visible(timeout=TIMEOUT_MS)
-    return user
-
-
-def open_page(page: Page, label: str, path: str) -> None:
-    page.get_by_role("navigation").get_by_role("link", name=re.compile(rf"^{label}\b")).click()
-    expect(page).to_have_url(re.compile(rf"{path}$"))
-    expect(page.get_by_role("heading", name=label, exact=True)).to_be_visible()
-
-
-def audit(page: Page, name: str) -> None:
-    """axe-core on the page as it is: no serious or critical violation. Injected by
-    evaluation (the app's CSP refuses inline scripts, rightly)."""
-    if not page.evaluate("() => typeof window.axe === 'object'"):
-        page.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
-    violations: list[dict[str, Any]] = page.evaluate(
-        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
-    )
-    blocking = [
-        f"{v['id']} ({v['impact']}): {v['help']} at "
-        + ", ".join(str(node["target"]) for node in v["nodes"][:3])
-        for v in violations
-        if v.get("impact") in BLOCKING
-    ]
-    assert not blocking, f"axe-core on {name}:\n" + "\n".join(blocking)
 
 
 def test_quick_add_complete_inbox_badge_and_calendar_slot(

@@ -12,30 +12,20 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from uuid import uuid4
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
+from tests.e2e.helpers import sign_up
+
 pytestmark = pytest.mark.e2e
 
-PASSWORD = "correct-horse-9"
 TIMEOUT_MS = 15_000
 # A save or delete goes through a callable; the first of a session may wait for a cold
 # function worker.
 CALLABLE_MS = 30_000
 NAME = "Morning digest"
 EDIT_URL = re.compile(r"/automations/([A-Za-z0-9_-]+)/edit$")
-
-
-def sign_up(page: Page, web_url: str) -> None:
-    """A fresh account, as in test_shell: the app lands on /profile once it is set up."""
-    page.goto(f"{web_url}/signup")
-    page.get_by_label("Email").fill(f"e2e-automations-{uuid4().hex[:8]}@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Create account").click()
-    expect(page).to_have_url(re.compile(r"/profile$"), timeout=TIMEOUT_MS)
-    expect(page.get_by_test_id("profile-email")).to_be_visible(timeout=TIMEOUT_MS)
 
 
 def open_automations(page: Page) -> None:
@@ -77,7 +67,7 @@ def expect_saved(page: Page, version: int) -> None:
 def test_create_refuse_a_cycle_fix_and_delete_a_workflow(
     page: Page, web_url: str, artifacts_dir: Path
 ) -> None:
-    sign_up(page, web_url)
+    sign_up(page, web_url, "automations")
 
     # A new workflow starts from a valid example; saving it makes version 1 and moves
     # to its edit URL.

@@ -13,29 +13,19 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from uuid import uuid4
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
+from tests.e2e.helpers import sign_up
+
 pytestmark = pytest.mark.e2e
 
-PASSWORD = "correct-horse-9"
 # The first callable or trigger of a session may wait for a cold function worker.
 TIMEOUT_MS = 15_000
 # From sending until the reply streams: the trigger, the gateway, the first words.
 REPLY_START_MS = 30_000
 USAGE = re.compile(r"^[\d,]+ tokens? · \$\d+\.\d{6}$")
-
-
-def sign_up(page: Page, web_url: str) -> None:
-    """A fresh account, as in test_shell: the app lands on /profile once it is set up."""
-    page.goto(f"{web_url}/signup")
-    page.get_by_label("Email").fill(f"e2e-chat-{uuid4().hex[:8]}@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Create account").click()
-    expect(page).to_have_url(re.compile(r"/profile$"), timeout=TIMEOUT_MS)
-    expect(page.get_by_test_id("profile-email")).to_be_visible(timeout=TIMEOUT_MS)
 
 
 def open_new_conversation(page: Page) -> str:
@@ -94,7 +84,7 @@ def wait_for_reply_text_longer_than(
 def test_streamed_reply_survives_a_reload_and_ends_with_usage_and_a_title(
     page: Page, web_url: str, artifacts_dir: Path
 ) -> None:
-    sign_up(page, web_url)
+    sign_up(page, web_url, "chat")
     conversation_id = open_new_conversation(page)
     # A new conversation has no document yet: the header says so, and Send waits for text.
     expect(page.get_by_role("heading", name="New conversation", exact=True)).to_be_visible()
@@ -145,7 +135,7 @@ def test_streamed_reply_survives_a_reload_and_ends_with_usage_and_a_title(
 
 
 def test_stop_ends_a_long_reply_early(page: Page, web_url: str) -> None:
-    sign_up(page, web_url)
+    sign_up(page, web_url, "chat")
     open_new_conversation(page)
 
     # 400 words at 50 ms each would take 20 s; Enter sends.

@@ -15,16 +15,15 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from uuid import uuid4
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.test_assistant_pages import audit as axe_check
+from tests.e2e.helpers import audit as axe_check
+from tests.e2e.helpers import sign_up
 
 pytestmark = pytest.mark.e2e
 
-PASSWORD = "correct-horse-9"
 TIMEOUT_MS = 15_000
 # A callable may wait for a cold function worker.
 CALLABLE_MS = 30_000
@@ -62,18 +61,8 @@ def start_run(page: Page, run_input: object) -> str:
     return match.group(1)
 
 
-def sign_up(page: Page, web_url: str) -> None:
-    """A fresh account, as in test_automations: the app lands on /profile once set up."""
-    page.goto(f"{web_url}/signup")
-    page.get_by_label("Email").fill(f"e2e-executions-{uuid4().hex[:8]}@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Create account").click()
-    expect(page).to_have_url(re.compile(r"/profile$"), timeout=TIMEOUT_MS)
-    expect(page.get_by_test_id("profile-email")).to_be_visible(timeout=TIMEOUT_MS)
-
-
 def test_run_a_workflow_and_watch_it_succeed(page: Page, web_url: str, artifacts_dir: Path) -> None:
-    sign_up(page, web_url)
+    sign_up(page, web_url, "executions")
 
     # A new workflow from the starter definition, saved as version 1.
     page.get_by_role("navigation").get_by_role("link", name="Automations", exact=True).click()

@@ -23,7 +23,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from shared.platform import clients
-from tests.e2e.test_assistant_pages import CALLABLE_MS, TIMEOUT_MS, audit, open_page, sign_in
+from tests.e2e.helpers import CALLABLE_MS, TIMEOUT_MS, audit, open_page, sign_in
 from tests.support import emulators as emu
 from tools.make_admin import make_admin
 

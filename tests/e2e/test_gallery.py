@@ -17,18 +17,16 @@ import json
 import re
 from pathlib import Path
 from typing import Any
-from uuid import uuid4
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
+from tests.e2e.helpers import audit, sign_up
+
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
-AXE = ROOT / "hosting/node_modules/axe-core/axe.min.js"
 GALLERY = json.loads((ROOT / "hosting/src/wire/gallery.json").read_text(encoding="utf-8"))
-BLOCKING = {"serious", "critical"}
-PASSWORD = "correct-horse-9"
 TIMEOUT_MS = 15_000
 # A save goes through a callable; the first of a session may wait for a cold worker.
 CALLABLE_MS = 30_000
@@ -41,41 +39,10 @@ def template(template_id: str) -> dict[str, Any]:
     return found
 
 
-def sign_up(page: Page, web_url: str) -> None:
-    """A fresh account: the app lands on /profile once it is set up."""
-    page.goto(f"{web_url}/signup")
-    page.get_by_label("Email").fill(f"e2e-gallery-{uuid4().hex[:8]}@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Create account").click()
-    expect(page).to_have_url(re.compile(r"/profile$"), timeout=TIMEOUT_MS)
-    expect(page.get_by_test_id("profile-email")).to_be_visible(timeout=TIMEOUT_MS)
-
-
 def open_automations(page: Page) -> None:
     page.get_by_role("navigation").get_by_role("link", name="Automations", exact=True).click()
     expect(page).to_have_url(re.compile(r"/automations$"))
     expect(page.get_by_role("heading", name="Automations", exact=True)).to_be_visible()
-
-
-def audit(page: Page, name: str, exclude: list[str] | None = None) -> None:
-    """axe-core on the page as it is (but `exclude`, CSS selectors): no serious or
-    critical violation. Injected by evaluation (the app's CSP refuses inline scripts)."""
-    if not page.evaluate("() => typeof window.axe === 'object'"):
-        page.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
-    violations: list[dict[str, Any]] = page.evaluate(
-        """async (exclude) => (await axe.run(
-            {include: [document], exclude: exclude.map((selector) => [selector])},
-            {resultTypes: ['violations']},
-        )).violations""",
-        exclude or [],
-    )
-    blocking = [
-        f"{v['id']} ({v['impact']}): {v['help']} at "
-        + ", ".join(str(node["target"]) for node in v["nodes"][:3])
-        for v in violations
-        if v.get("impact") in BLOCKING
-    ]
-    assert not blocking, f"axe-core on {name}:\n" + "\n".join(blocking)
 
 
 def whole_card(gallery: Locator, template_id: str) -> Locator:
@@ -111,7 +78,7 @@ def test_start_a_workflow_from_the_gallery_save_and_reopen(
 ) -> None:
     chosen = template(TEMPLATE_ID)
     nodes = chosen["definition"]["nodes"]
-    sign_up(page, web_url)
+    sign_up(page, web_url, "gallery")
     open_automations(page)
 
     # "New workflow" opens the gallery on its first card: blank, then the ready ones.

@@ -32,7 +32,7 @@ from google.cloud.firestore import SERVER_TIMESTAMP
 from playwright.sync_api import Locator, Page, expect
 
 from shared.platform import clients
-from tests.e2e.test_assistant_pages import CALLABLE_MS, TIMEOUT_MS, audit, open_page, sign_in
+from tests.e2e.helpers import CALLABLE_MS, TIMEOUT_MS, audit, open_page, sign_in
 from tests.support import emulators as emu
 
 pytestmark = pytest.mark.e2e

@@ -26,8 +26,7 @@ from playwright.sync_api import Page, expect
 
 from shared.notifications.service import notify_once
 from shared.platform import clients
-from tests.e2e.helpers import audit
-from tests.support import emulators as emu
+from tests.e2e.helpers import audit, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.service_workers]
 
@@ -37,19 +36,6 @@ CALLABLE_MS = 30_000
 # From the network's return: Firestore reconnects, the write lands, the trigger replies.
 RECONNECT_MS = 60_000
 OFFLINE_TEXT = "You are offline"
-
-
-def sign_in(page: Page, web_url: str) -> emu.User:
-    """A fresh account (made through the Auth emulator, so its uid is known), signed in
-    in the browser: the app lands on /profile once the profile is set up."""
-    user = emu.sign_up(f"e2e-offline-{uuid4().hex[:8]}@example.com")
-    page.goto(f"{web_url}/signin")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill(user.password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(re.compile(r"/profile$"), timeout=TIMEOUT_MS)
-    expect(page.get_by_test_id("profile-email")).to_be_visible(timeout=TIMEOUT_MS)
-    return user
 
 
 def open_page(page: Page, label: str, path: str) -> None:
@@ -85,7 +71,7 @@ def test_manifest_and_service_worker_are_served_fresh(page: Page, web_url: str) 
 
 
 def test_offline_read_send_and_sync(page: Page, web_url: str, artifacts_dir: Path) -> None:
-    user = sign_in(page, web_url)
+    user = sign_in(page, web_url, "offline")
 
     # --- Online: the service worker installs; data to cache --------------------------
     active = page.evaluate(

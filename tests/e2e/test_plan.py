@@ -6,7 +6,8 @@ One journey: a new account is on Free, with today's AI usage against Free's quot
 which turns Pro when the signed webhook has been applied (the plan on the profile, the
 quota shown with it); "Manage billing" opens the portal, cancelling there keeps Pro
 until the end of the period, as the page says. Then the email settings on the profile
-page: turned on with one kind off, saved, and still so after a reload. axe-core on each
+page: turned on with one kind off, saved, the address verified from the form (Aura mails
+only verified addresses), and the settings still so after a reload. axe-core on each
 page, and screenshots. Fixtures `page`, `web_url` and `artifacts_dir` come from the e2e
 conftest.
 """
@@ -21,6 +22,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.helpers import ROOT, TIMEOUT_MS, audit, sign_up
+from tests.support import emulators as emu
+from tools.stack import PROJECT_ID
 
 pytestmark = pytest.mark.e2e
 
@@ -36,7 +39,7 @@ def open_plan(page: Page) -> None:
 
 
 def test_upgrade_manage_and_email_settings(page: Page, web_url: str, artifacts_dir: Path) -> None:
-    sign_up(page, web_url, "plan")
+    address = sign_up(page, web_url, "plan")
     open_plan(page)
     plan = page.get_by_test_id("plan-name")
     expect(plan).to_have_text("Free", timeout=TIMEOUT_MS)
@@ -80,9 +83,28 @@ def test_upgrade_manage_and_email_settings(page: Page, web_url: str, artifacts_d
     form.get_by_label("Task and event reminders").uncheck()
     expect(form.get_by_label("Notifications from my workflows")).not_to_be_checked()
     form.get_by_role("button", name="Save email settings").click()
-    expect(form.get_by_role("status")).to_have_text("Email settings saved", timeout=CALLABLE_MS)
+    expect(form.get_by_test_id("email-saved")).to_have_text(
+        "Email settings saved", timeout=CALLABLE_MS
+    )
+    # A password sign-up's address is not verified, and Aura mails only verified ones:
+    # the form sends the link (through the Auth emulator), which is opened, and checked.
+    verify = form.get_by_test_id("verify-address")
+    expect(verify).to_be_visible()
     audit(page, "the profile with email settings")
     page.screenshot(path=str(artifacts_dir / "email-settings.png"), full_page=True)
+    verify.get_by_role("button", name="Send me a verification link").click()
+    expect(verify.get_by_role("status")).to_contain_text("Sent", timeout=TIMEOUT_MS)
+    codes = emu.session.get(
+        f"{emu.AUTH}/emulator/v1/projects/{PROJECT_ID}/oobCodes", timeout=10
+    ).json()["oobCodes"]
+    (link,) = [
+        c["oobLink"] for c in codes if c["email"] == address and c["requestType"] == "VERIFY_EMAIL"
+    ]
+    opened = page.context.new_page()
+    opened.goto(link)
+    opened.close()
+    verify.get_by_role("button", name="I have opened the link").click()
+    expect(verify).to_have_count(0, timeout=TIMEOUT_MS)
     page.reload()
     form = page.get_by_test_id("email-form")
     expect(form.get_by_label("Also send my notifications by email")).to_be_checked(
@@ -90,3 +112,4 @@ def test_upgrade_manage_and_email_settings(page: Page, web_url: str, artifacts_d
     )
     expect(form.get_by_label("Task and event reminders")).not_to_be_checked()
     expect(form.get_by_label("The daily briefing")).to_be_checked()
+    expect(form.get_by_test_id("verify-address")).to_have_count(0)

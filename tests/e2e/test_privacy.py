@@ -33,7 +33,7 @@ from playwright.sync_api import Page, Route, expect
 
 from shared.notifications.service import notify_once
 from shared.platform import clients
-from tests.e2e.test_assistant_pages import CALLABLE_MS, TIMEOUT_MS, audit, open_page, sign_in
+from tests.e2e.helpers import CALLABLE_MS, TIMEOUT_MS, audit, open_page, sign_in
 from tests.support import emulators as emu
 
 pytestmark = pytest.mark.e2e

@@ -32,7 +32,7 @@ from playwright.sync_api import Locator, Page, expect
 from shared.platform import clients
 from shared.studio.models import Spec
 from shared.studio.service import new_doc
-from tests.e2e.test_assistant_pages import CALLABLE_MS, TIMEOUT_MS, audit, open_page, sign_in
+from tests.e2e.helpers import CALLABLE_MS, TIMEOUT_MS, audit, open_page, sign_in
 from tests.e2e.test_memory_decisions import eventually
 from tests.support import emulators as emu
 

@@ -1,3 +1,4 @@
+import { useState } from "react";
 import { NavLink, Outlet } from "react-router";
 import { OfflineBanner } from "../components/OfflineBanner";
 import { ErrorMessage, Loading } from "../components/Status";
@@ -35,7 +36,13 @@ export function Layout() {
   const { status, user, error, signOut } = useAuth();
   const isAdmin = useIsAdmin();
 
+  // From "Sign out" to the fresh /signin page load, nothing below the header renders: the
+  // routes would otherwise send the signed-out page to /signin in place first, and the
+  // reload would then replace it under the user's hands.
+  const [signingOut, setSigningOut] = useState(false);
+
   async function handleSignOut() {
+    setSigningOut(true);
     if (user) forgetProfile(user.uid);
     await signOut();
     // The account's data cached on this device goes too (docs/architecture.md "Offline
@@ -83,9 +90,15 @@ export function Layout() {
       <OfflineBanner />
       <UpdatePrompt />
       <main>
-        {status === "loading" && <Loading />}
-        {status === "error" && <ErrorMessage>Aura could not start: {error}</ErrorMessage>}
-        {(status === "signedIn" || status === "signedOut") && <Outlet />}
+        {signingOut ? (
+          <Loading>Signing out…</Loading>
+        ) : (
+          <>
+            {status === "loading" && <Loading />}
+            {status === "error" && <ErrorMessage>Aura could not start: {error}</ErrorMessage>}
+            {(status === "signedIn" || status === "signedOut") && <Outlet />}
+          </>
+        )}
       </main>
     </>
   );

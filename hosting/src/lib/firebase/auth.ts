@@ -16,6 +16,7 @@ import {
   OAuthProvider,
   onAuthStateChanged,
   reauthenticateWithCredential,
+  sendEmailVerification,
   signInWithEmailAndPassword,
   signInWithPopup,
   signOut as firebaseSignOut,
@@ -68,6 +69,23 @@ export async function reauthenticate(password: string): Promise<void> {
   await reauthenticateWithCredential(user, EmailAuthProvider.credential(user.email, password));
   // Callables send the current ID token: make sure it is the one minted now.
   await user.getIdToken(true);
+}
+
+/** Email the signed-in user a link that verifies their address (Aura emails only those). */
+export async function sendVerificationEmail(): Promise<void> {
+  const { auth } = await firebaseReady();
+  const user = auth.currentUser;
+  if (!user) throw new Error("Sign in again to continue.");
+  await sendEmailVerification(user);
+}
+
+/** Whether the signed-in user's address is verified, as Auth says now (after a reload). */
+export async function emailVerifiedNow(): Promise<boolean> {
+  const { auth } = await firebaseReady();
+  const user = auth.currentUser;
+  if (!user) return false;
+  await user.reload();
+  return user.emailVerified;
 }
 
 export async function signOut(): Promise<void> {

@@ -52,7 +52,11 @@ export default function ProfilePage() {
           </div>
           <div className="card">
             <h2>Email</h2>
-            <EmailForm saved={profile.settings} email={profile.email ?? user?.email ?? null} />
+            <EmailForm
+              saved={profile.settings}
+              email={profile.email ?? user?.email ?? null}
+              verified={user?.emailVerified ?? false}
+            />
           </div>
           <div className="card">
             <h2>Calendar feed</h2>
