@@ -87,17 +87,12 @@ def read_body(stream: IO[bytes], content_length: int | None) -> bytes:
     Raises:
         Refused: 413.
     """
-    too_large = Refused(413, f"body over {MAX_BODY_BYTES} bytes")
-    if content_length is not None and content_length > MAX_BODY_BYTES:
-        raise too_large
-    chunks: list[bytes] = []
-    total = 0
-    while chunk := stream.read(min(READ_CHUNK_BYTES, MAX_BODY_BYTES + 1 - total)):
-        total += len(chunk)
-        if total > MAX_BODY_BYTES:
-            raise too_large
-        chunks.append(chunk)
-    return b"".join(chunks)
+    from shared.net.body import BodyTooLarge, read_capped
+
+    try:
+        return read_capped(stream, content_length, limit=MAX_BODY_BYTES, chunk=READ_CHUNK_BYTES)
+    except BodyTooLarge as exc:
+        raise Refused(413, f"body over {MAX_BODY_BYTES} bytes") from exc
 
 
 def _verify(
