@@ -27,8 +27,10 @@ interface GenerationViewProps {
   uid: string | undefined;
   generationId: string;
   onOpen: (generationId: string | null) => void;
-  /** The history should be read again (a generation finished, started or went). */
+  /** The history should be read again (a generation finished or started). */
   onChanged: () => void;
+  /** The generation was deleted: it leaves the history at once, then the page closes it. */
+  onDeleted: (generationId: string) => void;
 }
 
 /**
@@ -36,7 +38,13 @@ interface GenerationViewProps {
  * what the gate found, and what can be done with it (copy, download, cancel, regenerate,
  * delete).
  */
-export function GenerationView({ uid, generationId, onOpen, onChanged }: GenerationViewProps) {
+export function GenerationView({
+  uid,
+  generationId,
+  onOpen,
+  onChanged,
+  onDeleted,
+}: GenerationViewProps) {
   const generation = useGeneration(uid, generationId);
   const data = generation.data;
   const finished = data ? !isActive(data.status) : false;
@@ -293,8 +301,7 @@ export function GenerationView({ uid, generationId, onOpen, onChanged }: Generat
             void run("delete", async () => {
               await deleteGeneration({ id: data.id });
               setConfirming(false);
-              onChanged();
-              onOpen(null);
+              onDeleted(data.id);
             })
           }
           onCancel={() => setConfirming(false)}

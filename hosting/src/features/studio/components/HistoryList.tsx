@@ -19,6 +19,8 @@ interface HistoryListProps {
   /** Changes when the list should be read again from its first page. */
   refreshKey: number;
   currentId: string | null;
+  /** Generations deleted on this page: never shown, even before the list is read again. */
+  deleted: ReadonlySet<string>;
 }
 
 interface Page {
@@ -27,7 +29,7 @@ interface Page {
 }
 
 /** The user's generations, newest first, by type, a page at a time ("Load more"). */
-export function HistoryList({ refreshKey, currentId }: HistoryListProps) {
+export function HistoryList({ refreshKey, currentId, deleted }: HistoryListProps) {
   const id = useId();
   const [filter, setFilter] = useState<GenerationKind | "">("");
   const [page, setPage] = useState<Page | null>(null);
@@ -57,6 +59,8 @@ export function HistoryList({ refreshKey, currentId }: HistoryListProps) {
       if (!stale()) setLoading(false);
     }
   }
+
+  const shown = page?.items.filter((item) => !deleted.has(item.id));
 
   useEffect(() => {
     let stale = false;
@@ -91,14 +95,14 @@ export function HistoryList({ refreshKey, currentId }: HistoryListProps) {
       </div>
       {error && <ErrorMessage testId="history-error">Could not load the history: {error}</ErrorMessage>}
       {page === null && !error && <Loading>Loading your generations…</Loading>}
-      {page?.items.length === 0 && (
+      {shown?.length === 0 && (
         <p className="muted" data-testid="no-generations">
           {filter ? "No generations of this type yet." : "Nothing generated yet."}
         </p>
       )}
-      {page && page.items.length > 0 && (
+      {shown && shown.length > 0 && (
         <ul className="studio-history" aria-label="Generations">
-          {page.items.map((item) => (
+          {shown.map((item) => (
             <li
               key={item.id}
               data-testid="history-item"

@@ -19,6 +19,8 @@ export default function StudioPage() {
   const [params, setParams] = useSearchParams();
   const generationId = params.get("g");
   const [refreshKey, setRefreshKey] = useState(0);
+  // Deleted here: hidden from the history at once, whatever page of it is on screen.
+  const [deleted, setDeleted] = useState<ReadonlySet<string>>(() => new Set());
 
   function open(id: string | null) {
     setParams(id ? { g: id } : {});
@@ -46,10 +48,15 @@ export default function StudioPage() {
             generationId={generationId}
             onOpen={open}
             onChanged={refresh}
+            onDeleted={(id) => {
+              setDeleted((ids) => new Set(ids).add(id));
+              open(null);
+              refresh();
+            }}
           />
         </div>
       )}
-      <HistoryList refreshKey={refreshKey} currentId={generationId} />
+      <HistoryList refreshKey={refreshKey} currentId={generationId} deleted={deleted} />
     </section>
   );
 }
