@@ -26,7 +26,8 @@ from shared.billing.models import (
 )
 from shared.billing.stripe_api import StripeApi, StripeConfig
 from shared.billing.urls import check_return_url
-from shared.errors import FailedPrecondition, InvalidArgument, NotFound
+from shared.errors import AuraError, FailedPrecondition, InvalidArgument, NotFound
+from shared.platform import erasure, logs
 
 if TYPE_CHECKING:  # pragma: no cover
     from google.cloud.firestore import Client, Transaction
@@ -48,11 +49,17 @@ def ensure_customer(
 ) -> str:
     """The user's Stripe customer id, created once.
 
-    `_billing/{uid}` is written with `create` (fails if it exists), and the customer is
-    created with an idempotency key derived from the uid: concurrent first calls create
-    one customer and one record; a loser of the race answers with the stored id.
+    The customer is created with an idempotency key derived from the uid, and
+    `_billing/{uid}` is written in a transaction that also reads the account's state:
+    concurrent first calls create one customer and one record (a loser of the race
+    answers with the stored id), and a customer made while the account is being erased
+    is deleted again at once, since no record will ever name it (the erasure's billing
+    step deletes the customer of a record written before it began).
+
+    Raises:
+        FailedPrecondition: the account is being erased (details.reason `account-closing`).
     """
-    from google.api_core import exceptions as api_exceptions
+    from google.cloud import firestore
 
     ref = repository.billing_ref(db, uid)
     stored = repository.read_billing(ref)
@@ -60,14 +67,36 @@ def ensure_customer(
         return stored.customer_id
     customer_id = stripe.create_customer(uid=uid, email=email, idempotency_key=_customer_key(uid))
     record = BillingDoc(uid=uid, customer_id=customer_id, created_at=now)
-    try:
-        ref.create(record.to_firestore())
-    except api_exceptions.AlreadyExists:
-        winner = repository.read_billing(ref)
-        if winner is not None:
-            return winner.customer_id
-        raise
-    return customer_id
+    watched = [ref, erasure.erasure_ref(db, uid), repository.profile_ref(db, uid)]
+
+    @firestore.transactional
+    def keep(transaction: Transaction) -> str | None:
+        found = {s.reference.path: s for s in db.get_all(watched, transaction=transaction)}
+        billing, closing, profile = (found[r.path] for r in watched)
+        if billing.exists:
+            return BillingDoc.model_validate(billing.to_dict()).customer_id
+        if closing.exists or not profile.exists:
+            return None
+        transaction.create(ref, record.to_firestore())
+        return customer_id
+
+    kept: str | None = keep(db.transaction())
+    if kept != customer_id:
+        # Ours is named by no record: the account is closing, or a concurrent call's
+        # customer won (the same one while the idempotency key lives, 24 h at Stripe).
+        try:
+            stripe.delete_customer(customer_id)
+        except AuraError as exc:  # logged for the operator to delete at Stripe by hand
+            logs.error("stripe customer without a record", customer=customer_id, error=repr(exc))
+    if kept is None:
+        raise _closing()
+    return kept
+
+
+def _closing() -> FailedPrecondition:
+    return FailedPrecondition(
+        "This account is being deleted.", details={"reason": "account-closing"}
+    )
 
 
 def start_checkout(
@@ -88,12 +117,18 @@ def start_checkout(
 
     Raises:
         InvalidArgument: a URL not on the app's own origin (`successUrl`, `cancelUrl`).
-        FailedPrecondition: no profile yet, or already on pro (manage it in the portal).
+        FailedPrecondition: no profile yet, already on pro (manage it in the portal), or
+            the account is being erased.
         Unavailable: Stripe could not be reached.
     """
     success_url = check_return_url(command.success_url, allowed=allowed_origins, field="successUrl")
     cancel_url = check_return_url(command.cancel_url, allowed=allowed_origins, field="cancelUrl")
-    profile = repository.profile_ref(db, caller.uid).get()
+    profile_ref = repository.profile_ref(db, caller.uid)
+    closing_ref = erasure.erasure_ref(db, caller.uid)
+    found = {s.reference.path: s for s in db.get_all([profile_ref, closing_ref])}
+    profile = found[profile_ref.path]
+    if found[closing_ref.path].exists:
+        raise _closing()
     if not profile.exists:
         raise FailedPrecondition(
             "Your profile does not exist yet; sign in again to create it.",

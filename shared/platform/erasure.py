@@ -543,9 +543,10 @@ def _step_billing(eraser: Eraser, uid: str, subject: str, ref: DocumentReference
         raise StepFailed("billing", reason, transient=transient) from exc
     if outcome == "deleted":
         _add_counts(eraser, ref, {"stripeCustomers": 1})
-    # Only now, and here rather than in `server`: a record written after this step (a
-    # checkout racing the erasure) survives `server`, the proof finds it, and the rerun
-    # of this step deletes that customer too.
+    # Only now, and here rather than in `server`: should a record appear after this step
+    # (checkouts refuse once `_erasures/{uid}` exists, `billing.ensure_customer`), it
+    # survives `server`, the proof finds it, and the rerun of this step deletes that
+    # customer too.
     _commit(eraser, ref, [(billing_repository.BILLING, record, None)])
 
 

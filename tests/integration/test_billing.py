@@ -15,11 +15,15 @@ from typing import Any
 import pytest
 from google.cloud.firestore_v1.base_query import FieldFilter
 
+from shared.accounts.models import Caller
 from shared.ai.quotas import QUOTAS
+from shared.billing import service as billing
+from shared.billing.models import StartCheckout
 from shared.billing.stripe_api import SdkStripe, StripeConfig
+from shared.errors import FailedPrecondition
 from shared.platform import clients, erasure
 from tests.support import emulators as emu
-from tools.stack import LOCAL_AUDIT_SUBJECT_KEY
+from tests.support import erasure as erasure_support
 from tools.standin import stripe as stripe_standin
 
 STRIPE = f"{emu.STANDIN}/_standin/stripe"
@@ -322,11 +326,6 @@ def test_the_webhook_answers_only_post_and_caps_the_body() -> None:
 # --- account erasure ends billing ---------------------------------------------------------
 
 
-class NoQueue:
-    def enqueue(self, queue: str, payload: dict[str, Any], *, name: str, at: Any = None) -> bool:
-        return True
-
-
 def erase_through_the_task(user: emu.User) -> dict[str, Any]:
     """delete_my_account, then the emulated `eraseaccount` task runs; the receipt."""
     token = emu.sign_in(user.email, user.password).id_token
@@ -402,36 +401,58 @@ def test_erasing_an_account_without_a_customer_never_calls_stripe(user: emu.User
     assert stripe_state()["customers"] == {}
 
 
+def standin_config(base_url: str = f"{emu.STANDIN}/stripe") -> StripeConfig:
+    return StripeConfig(
+        secret_key=stripe_standin.LOCAL_SECRET_KEY,
+        webhook_secret=stripe_standin.LOCAL_WEBHOOK_SECRET,
+        pro_price=stripe_standin.LOCAL_PRO_PRICE,
+        base_url=base_url,
+    )
+
+
+def eraser(base_url: str = f"{emu.STANDIN}/stripe") -> erasure.Eraser:
+    return erasure_support.in_process_eraser(stripe=lambda: SdkStripe(standin_config(base_url)))
+
+
+def test_a_checkout_racing_the_erasure_leaves_no_customer_at_stripe(user: emu.User) -> None:
+    task = erasure_support.request(user.uid)
+    db, stripe = clients.get_db(), SdkStripe(standin_config())
+    caller = Caller(uid=user.uid, email=user.email)
+    command = StartCheckout.model_validate({"successUrl": SUCCESS, "cancelUrl": CANCEL})
+
+    # A checkout that starts after the request is refused before it reaches Stripe ...
+    with pytest.raises(FailedPrecondition) as refused:
+        billing.start_checkout(
+            db=db,
+            stripe=stripe,
+            config=standin_config(),
+            caller=caller,
+            command=command,
+            allowed_origins=frozenset({APP}),
+            now=datetime.now(UTC),
+        )
+    assert refused.value.details["reason"] == "account-closing"
+    assert stripe_state()["customers"] == {}
+
+    # ... and one that passed that check just before creates its customer, finds the
+    # erasure when it comes to record it, and deletes the customer again.
+    with pytest.raises(FailedPrecondition) as closing:
+        billing.ensure_customer(
+            db=db, stripe=stripe, uid=user.uid, email=user.email, now=datetime.now(UTC)
+        )
+    assert closing.value.details["reason"] == "account-closing"
+    customers = stripe_state()["customers"]
+    assert [c["deleted"] for c in customers.values()] == [True]
+    assert doc(f"_billing/{user.uid}") is None
+
+    assert erasure.run(eraser(), task) == "erased"
+    assert doc(f"_billing/{user.uid}") is None
+
+
 def test_stripe_unreachable_fails_the_erasure_until_it_answers(user: emu.User) -> None:
     sub_id = upgraded(user)
     customer_id = (doc(f"_billing/{user.uid}") or {})["customerId"]
-    db = clients.get_db()
-    requested = erasure.request_erasure(
-        db=db,
-        auth=erasure.FirebaseAuthAccounts(clients.get_app()),
-        enqueuer=NoQueue(),  # this test delivers the task itself
-        uid=user.uid,
-        auth_time=int(time.time()),
-        command=erasure.DeleteMyAccount(confirm="delete my account"),
-        now=datetime.now(UTC),
-    )
-    task = erasure.EraseAccountTask(uid=user.uid, request_id=requested.request_id)
-
-    def eraser(base_url: str) -> erasure.Eraser:
-        config = StripeConfig(
-            secret_key=stripe_standin.LOCAL_SECRET_KEY,
-            webhook_secret=stripe_standin.LOCAL_WEBHOOK_SECRET,
-            pro_price=stripe_standin.LOCAL_PRO_PRICE,
-            base_url=base_url,
-        )
-        return erasure.Eraser(
-            db=db,
-            auth=erasure.FirebaseAuthAccounts(clients.get_app()),
-            bucket=clients.get_bucket(),
-            subject_key=LOCAL_AUDIT_SUBJECT_KEY,
-            cancel_task=lambda queue, name: False,
-            stripe=lambda: SdkStripe(config),
-        )
+    task = erasure_support.request(user.uid)
 
     with pytest.raises(erasure.StepFailed) as raised:
         erasure.run(eraser("http://127.0.0.1:9/stripe"), task)  # nothing listens there
@@ -443,7 +464,7 @@ def test_stripe_unreachable_fails_the_erasure_until_it_answers(user: emu.User) -
     assert (doc(f"_billing/{user.uid}") or {})["customerId"] == customer_id  # kept
     assert stripe_state()["subscriptions"][sub_id]["status"] == "active"
 
-    assert erasure.run(eraser(f"{emu.STANDIN}/stripe"), task) == "erased"
+    assert erasure.run(eraser(), task) == "erased"
     state = stripe_state()
     assert state["customers"][customer_id]["deleted"] is True
     assert state["subscriptions"][sub_id]["status"] == "canceled"

@@ -19,6 +19,7 @@ from google.cloud.firestore_v1.vector import Vector
 from shared import registry
 from shared.platform import analytics, clients, erasure, ratelimit
 from tests.support import emulators as emu
+from tests.support import erasure as erasure_support
 from tools.stack import LOCAL_AUDIT_SUBJECT_KEY
 
 CONFIRM = {"confirm": "delete my account"}
@@ -123,7 +124,7 @@ def seeded_places(uid: str) -> dict[str, int]:
     """Documents per place right after seeding: each must be there, or the test proves
     nothing."""
     db = clients.get_db()
-    eraser = in_process_eraser()
+    eraser = erasure_support.in_process_eraser()
     counts: dict[str, int] = {}
     profile = db.document(f"users/{uid}")
     counts["users"] = int(profile.get().exists)
@@ -242,21 +243,6 @@ def assert_nothing_left(uid: str) -> None:
 # --- helpers ------------------------------------------------------------------------------
 
 
-class NoQueue:
-    def enqueue(self, queue: str, payload: dict[str, Any], *, name: str, at: Any = None) -> bool:
-        return True
-
-
-def in_process_eraser() -> erasure.Eraser:
-    return erasure.Eraser(
-        db=clients.get_db(),
-        auth=erasure.FirebaseAuthAccounts(clients.get_app()),
-        bucket=clients.get_bucket(),
-        subject_key=LOCAL_AUDIT_SUBJECT_KEY,
-        cancel_task=lambda queue, name: False,
-    )
-
-
 def receipts_of(uid: str) -> list[dict[str, Any]]:
     found = (
         clients.get_db()
@@ -349,7 +335,7 @@ def test_an_account_with_data_everywhere_is_erased_to_nothing_with_a_receipt(
 
     # Double delivery: the request is gone, so a second run does nothing new.
     task = erasure.EraseAccountTask(uid=user.uid, request_id=first.result["requestId"])
-    assert erasure.run(in_process_eraser(), task) == "nothing-to-do"
+    assert erasure.run(erasure_support.in_process_eraser(), task) == "nothing-to-do"
     assert len(receipts_of(user.uid)) == 1
 
 
@@ -386,17 +372,8 @@ def test_a_crash_half_way_is_finished_by_the_next_delivery(user: emu.User) -> No
     seed(user.uid)
     assert_seeded(user.uid)
     db = clients.get_db()
-    requested = erasure.request_erasure(
-        db=db,
-        auth=erasure.FirebaseAuthAccounts(clients.get_app()),
-        enqueuer=NoQueue(),  # the task is not queued: this test delivers it
-        uid=user.uid,
-        auth_time=int(time.time()),
-        command=erasure.DeleteMyAccount(confirm="delete my account"),
-        now=datetime.now(UTC),
-    )
-    task = erasure.EraseAccountTask(uid=user.uid, request_id=requested.request_id)
-    assert erasure.run(in_process_eraser(), task, stop_after="server") == "stopped"
+    task = erasure_support.request(user.uid)  # not queued: this test delivers it
+    assert erasure.run(erasure_support.in_process_eraser(), task, stop_after="server") == "stopped"
 
     state = db.document(f"_erasures/{user.uid}").get().to_dict() or {}
     assert state["stepsDone"] == ["user-tree", "timers", "billing", "server"]
@@ -411,7 +388,7 @@ def test_a_crash_half_way_is_finished_by_the_next_delivery(user: emu.User) -> No
     token = emu.unsigned_token(user.uid, auth_time=int(time.time()), email=user.email)
     again = emu.call("delete_my_account", CONFIRM, token)
     assert again.status == "OK", again.error
-    assert again.result["requestId"] == requested.request_id
+    assert again.result["requestId"] == task.request_id
 
     receipt = wait_for_receipt(user.uid)
     assert_nothing_left(user.uid)
