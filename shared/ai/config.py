@@ -2,7 +2,7 @@
 
 With a key and no base URL, a provider's official SDK talks to the real API. The local
 stack sets `AURA_OPENAI_BASE_URL` / `AURA_ANTHROPIC_BASE_URL` to the stand-in server
-(tools/ai_standin.py) for any provider without a real key; nothing else changes.
+(tools/standin/) for any provider without a real key; nothing else changes.
 """
 
 from __future__ import annotations

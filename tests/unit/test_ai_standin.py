@@ -19,7 +19,7 @@ import pydantic
 import pytest
 from pydantic import BaseModel, Field
 
-from tools import ai_standin, standin
+from tools import standin
 from tools.standin import StandinRequestError, answer_tokens, parse_directives, split_tokens
 
 PROMPT = "Summarise my week in the garden"
@@ -767,7 +767,7 @@ def test_unknown_provider_paths_are_typed_404s(
 # --- the package -----------------------------------------------------------------------
 
 
-def test_public_surface_and_the_old_module_path() -> None:
+def test_public_surface() -> None:
     assert set(standin.__all__) == {
         "DEFAULT_TOKENS",
         "Behaviour",
@@ -786,15 +786,15 @@ def test_public_surface_and_the_old_module_path() -> None:
         "serve_in_thread",
         "split_tokens",
     }
-    # `tools.ai_standin` is the package under its first name: the same objects.
-    assert ai_standin.__all__ == standin.__all__
     for name in standin.__all__:
-        assert getattr(ai_standin, name) is getattr(standin, name)
+        assert getattr(standin, name) is not None
 
 
-@pytest.mark.parametrize("module", ["tools.standin", "tools.ai_standin"])
-def test_both_module_paths_run_the_server(module: str) -> None:
+def test_the_module_runs_the_server() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", module, "--help"], capture_output=True, text=True, check=True
+        [sys.executable, "-m", "tools.standin", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert "--first-token-delay-ms" in result.stdout
