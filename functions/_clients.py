@@ -136,12 +136,13 @@ def app_origins() -> frozenset[str]:
 
 def email_origin() -> str:
     """The web app's origin for links in emails: APP_ORIGIN, else the project's default
-    Hosting site; inside the Functions emulator AURA_APP_ORIGIN (the stack's Hosting
-    emulator) comes first."""
+    Hosting site; inside the Functions emulator the first of AURA_APP_ORIGINS (the stack's
+    Hosting emulator) comes first."""
     from functions.params import APP_ORIGIN
+    from shared.billing import urls
 
-    if platform.in_emulator() and (local := os.environ.get("AURA_APP_ORIGIN")):
-        return local
+    if platform.in_emulator() and (local := urls.listed_origins()):
+        return local[0]
     return APP_ORIGIN.value or f"https://{platform.project_id()}.web.app"
 
 

@@ -207,13 +207,13 @@ LOCAL_EMAIL_LINK_KEY = "local-email-link-key-not-secret"
 
 def email_env(base_env: Mapping[str, str], ports: Ports) -> dict[str, str]:
     """Email on the local stack: `sendemail` talks plain SMTP to the capture server in the
-    stand-in (read only inside the Functions emulator: shared/email/smtp.py), links lead
-    to the Hosting emulator, and the link key has a development value unless given."""
+    stand-in (read only inside the Functions emulator: shared/email/smtp.py), and the link
+    key has a development value unless given. Links lead to the first of AURA_APP_ORIGINS
+    (`stripe_env`: the Hosting emulator)."""
     env = {
         "AURA_SMTP_HOST": base_env.get("AURA_SMTP_HOST") or "127.0.0.1",
         "AURA_SMTP_PORT": base_env.get("AURA_SMTP_PORT") or str(MAIL_PORT),
         "AURA_SMTP_SECURITY": base_env.get("AURA_SMTP_SECURITY") or "none",
-        "AURA_APP_ORIGIN": base_env.get("AURA_APP_ORIGIN") or f"http://127.0.0.1:{ports.hosting}",
     }
     if not (base_env.get("EMAIL_LINK_KEY") or _local_secrets().get("EMAIL_LINK_KEY")):
         env["EMAIL_LINK_KEY"] = LOCAL_EMAIL_LINK_KEY

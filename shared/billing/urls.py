@@ -41,15 +41,21 @@ def origin_of(url: str) -> str | None:
     return f"{scheme}://{host}{suffix}"
 
 
+def listed_origins(env: Mapping[str, str] | None = None) -> list[str]:
+    """The origins `AURA_APP_ORIGINS` lists, in its order (the local stack's Hosting
+    emulator first), each normalised; entries that are not origins are left out."""
+    extra = (env if env is not None else os.environ).get(APP_ORIGINS_ENV, "")
+    return [o for o in (origin_of(item.strip()) for item in extra.split(",") if item.strip()) if o]
+
+
 def app_origins(
     *, project: str, app_origin: str = "", env: Mapping[str, str] | None = None
 ) -> frozenset[str]:
     """The origins return URLs may lead to (see the module docstring); `app_origin` is the
     APP_ORIGIN param (the origin emails link to), when set."""
-    extra = (env if env is not None else os.environ).get(APP_ORIGINS_ENV, "")
-    listed: Iterable[str] = [app_origin, *(o.strip() for o in extra.split(","))]
+    listed: Iterable[str | None] = [origin_of(app_origin) if app_origin else None]
     origins = {f"https://{project}.web.app", f"https://{project}.firebaseapp.com"}
-    origins |= {o for o in (origin_of(item) for item in listed if item) if o}
+    origins |= {o for o in listed if o} | set(listed_origins(env))
     return frozenset(origins)
 
 

@@ -215,6 +215,12 @@ def test_the_local_stack_adds_its_hosting_origin() -> None:
         urls.check_return_url("http://127.0.0.1:5001/plan", allowed=allowed, field="f")
 
 
+def test_the_listed_origins_keep_their_order_for_email_links() -> None:
+    env = {urls.APP_ORIGINS_ENV: " http://127.0.0.1:5000/ , junk,http://LOCALHOST:5000"}
+    assert urls.listed_origins(env) == ["http://127.0.0.1:5000", "http://localhost:5000"]
+    assert urls.listed_origins({}) == []
+
+
 # --- the webhook signature ------------------------------------------------------------
 
 
