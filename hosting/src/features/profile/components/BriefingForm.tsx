@@ -1,11 +1,9 @@
 import { useId, useState, type FormEvent } from "react";
+import { SaveRow } from "../../../components/SaveRow";
 import { ErrorMessage } from "../../../components/Status";
-import { callableFailure } from "../../../lib/firebase/errors";
+import { useSave } from "../../../hooks/useSave";
 import type { Settings } from "../../../types/accounts";
 import { updateSettings } from "../api/profile";
-
-type Outcome =
-  { kind: "idle" } | { kind: "saving" } | { kind: "saved" } | { kind: "failed"; message: string };
 
 /** The daily briefing: on or off, and the local time it arrives at (in the user's zone). */
 export function BriefingForm({ saved }: { saved: Settings }) {
@@ -13,23 +11,15 @@ export function BriefingForm({ saved }: { saved: Settings }) {
   // null = untouched: show the saved value (which may change live).
   const [enabled, setEnabled] = useState<boolean | null>(null);
   const [time, setTime] = useState<string | null>(null);
-  const [outcome, setOutcome] = useState<Outcome>({ kind: "idle" });
+  const { outcome, save, edited } = useSave();
   const enabledValue = enabled ?? saved.briefing.enabled;
   const timeValue = time ?? saved.briefing.time;
 
   async function handleSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    setOutcome({ kind: "saving" });
-    try {
+    await save(async () => {
       await updateSettings({ briefing: { enabled: enabledValue, time: timeValue } });
-      setOutcome({ kind: "saved" });
-    } catch (err) {
-      setOutcome({ kind: "failed", message: callableFailure(err).message });
-    }
-  }
-
-  function edited() {
-    if (outcome.kind === "saved") setOutcome({ kind: "idle" });
+    });
   }
 
   return (
@@ -65,14 +55,7 @@ export function BriefingForm({ saved }: { saved: Settings }) {
         </small>
       </div>
       {outcome.kind === "failed" && <ErrorMessage>{outcome.message}</ErrorMessage>}
-      <div className="row">
-        <button type="submit" disabled={outcome.kind === "saving"}>
-          {outcome.kind === "saving" ? "Saving…" : "Save briefing"}
-        </button>
-        <p className="success" role="status">
-          {outcome.kind === "saved" ? "Briefing saved" : ""}
-        </p>
-      </div>
+      <SaveRow outcome={outcome} label="Save briefing" savedText="Briefing saved" />
     </form>
   );
 }

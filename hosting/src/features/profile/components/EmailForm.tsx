@@ -1,12 +1,10 @@
 import { useState, type FormEvent } from "react";
+import { SaveRow } from "../../../components/SaveRow";
 import { ErrorMessage } from "../../../components/Status";
+import { useSave } from "../../../hooks/useSave";
 import { emailVerifiedNow, sendVerificationEmail } from "../../../lib/firebase/auth";
-import { callableFailure } from "../../../lib/firebase/errors";
 import type { EmailKinds, Settings } from "../../../types/accounts";
 import { updateSettings } from "../api/profile";
-
-type Outcome =
-  { kind: "idle" } | { kind: "saving" } | { kind: "saved" } | { kind: "failed"; message: string };
 
 const KINDS: { key: keyof EmailKinds; label: string }[] = [
   { key: "reminders", label: "Task and event reminders" },
@@ -80,25 +78,17 @@ export function EmailForm({
   // null = untouched: show the saved value (an unsubscribe link may change it live).
   const [enabled, setEnabled] = useState<boolean | null>(null);
   const [kinds, setKinds] = useState<Partial<EmailKinds>>({});
-  const [outcome, setOutcome] = useState<Outcome>({ kind: "idle" });
+  const { outcome, save, edited } = useSave();
   const enabledValue = enabled ?? saved.email.enabled;
   const kindsValue: EmailKinds = { ...saved.email.kinds, ...kinds };
 
   async function handleSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    setOutcome({ kind: "saving" });
-    try {
+    await save(async () => {
       await updateSettings({ email: { enabled: enabledValue, kinds: kindsValue } });
       setEnabled(null);
       setKinds({});
-      setOutcome({ kind: "saved" });
-    } catch (err) {
-      setOutcome({ kind: "failed", message: callableFailure(err).message });
-    }
-  }
-
-  function edited() {
-    if (outcome.kind === "saved") setOutcome({ kind: "idle" });
+    });
   }
 
   return (
@@ -137,14 +127,12 @@ export function EmailForm({
         Every email has a one-click unsubscribe link for its kind.
       </small>
       {outcome.kind === "failed" && <ErrorMessage>{outcome.message}</ErrorMessage>}
-      <div className="row">
-        <button type="submit" disabled={outcome.kind === "saving"}>
-          {outcome.kind === "saving" ? "Saving…" : "Save email settings"}
-        </button>
-        <p className="success" role="status" data-testid="email-saved">
-          {outcome.kind === "saved" ? "Email settings saved" : ""}
-        </p>
-      </div>
+      <SaveRow
+        outcome={outcome}
+        label="Save email settings"
+        savedText="Email settings saved"
+        statusTestId="email-saved"
+      />
     </form>
   );
 }

@@ -1,6 +1,7 @@
 import { useId, useMemo, useState, type FormEvent } from "react";
+import { SaveRow } from "../../../components/SaveRow";
 import { ErrorMessage } from "../../../components/Status";
-import { callableFailure } from "../../../lib/firebase/errors";
+import { useSave } from "../../../hooks/useSave";
 import type { Settings } from "../../../types/accounts";
 import { updateSettings } from "../api/profile";
 import { PREFERRED_MODELS } from "../preferredModels";
@@ -12,12 +13,6 @@ function knownTimezones(): string[] {
   return zones.includes("UTC") ? zones : ["UTC", ...zones];
 }
 
-type Outcome =
-  | { kind: "idle" }
-  | { kind: "saving" }
-  | { kind: "saved" }
-  | { kind: "failed"; message: string; field?: string };
-
 /**
  * Edit the user's settings through `update_settings`. The form starts from the saved
  * values and keeps the user's edits; what is displayed as saved comes from the live doc.
@@ -28,13 +23,11 @@ export function SettingsForm({ saved }: { saved: Settings }) {
   // null = untouched: show the saved value (which may change live).
   const [timezone, setTimezone] = useState<string | null>(null);
   const [preferredModel, setPreferredModel] = useState<string | null>(null);
-  const [outcome, setOutcome] = useState<Outcome>({ kind: "idle" });
+  const { outcome, save, edited, fieldError } = useSave();
 
   const timezoneValue = timezone ?? saved.timezone;
   const modelValue = preferredModel ?? saved.preferredModel;
   const knownModel = PREFERRED_MODELS.some((model) => model.value === modelValue);
-  const fieldError = (field: string) =>
-    outcome.kind === "failed" && outcome.field === field ? outcome.message : null;
   const timezoneError = fieldError("timezone");
   const modelError = fieldError("preferredModel");
   const formError =
@@ -42,27 +35,14 @@ export function SettingsForm({ saved }: { saved: Settings }) {
 
   async function handleSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    setOutcome({ kind: "saving" });
-    try {
-      // Send what the user changed (or everything, to re-save unchanged settings).
-      const untouched = timezone === null && preferredModel === null;
+    // Send what the user changed (or everything, to re-save unchanged settings).
+    const untouched = timezone === null && preferredModel === null;
+    await save(async () => {
       await updateSettings({
         ...(timezone !== null || untouched ? { timezone: timezoneValue.trim() } : {}),
         ...(preferredModel !== null || untouched ? { preferredModel: modelValue } : {}),
       });
-      setOutcome({ kind: "saved" });
-    } catch (err) {
-      const failure = callableFailure(err);
-      setOutcome(
-        failure.field !== undefined
-          ? { kind: "failed", message: failure.message, field: failure.field }
-          : { kind: "failed", message: failure.message },
-      );
-    }
-  }
-
-  function edited() {
-    if (outcome.kind === "saved") setOutcome({ kind: "idle" });
+    });
   }
 
   return (
@@ -113,14 +93,7 @@ export function SettingsForm({ saved }: { saved: Settings }) {
         {modelError && <ErrorMessage id={`${id}-model-error`}>{modelError}</ErrorMessage>}
       </div>
       {formError && <ErrorMessage>{formError}</ErrorMessage>}
-      <div className="row">
-        <button type="submit" disabled={outcome.kind === "saving"}>
-          {outcome.kind === "saving" ? "Saving…" : "Save settings"}
-        </button>
-        <p className="success" role="status">
-          {outcome.kind === "saved" ? "Settings saved" : ""}
-        </p>
-      </div>
+      <SaveRow outcome={outcome} label="Save settings" savedText="Settings saved" />
     </form>
   );
 }
