@@ -15,8 +15,10 @@ allow service workers, Playwright's default).
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from uuid import uuid4
@@ -200,3 +202,51 @@ def test_offline_read_send_and_sync(page: Page, web_url: str, artifacts_dir: Pat
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible(timeout=TIMEOUT_MS)
     names = page.evaluate("async () => (await indexedDB.databases()).map((db) => db.name)")
     assert not [name for name in names if str(name).startswith("firestore/")], names
+
+
+@contextlib.contextmanager
+def next_build() -> Iterator[None]:
+    """The next deploy, as far as the browser can tell: a changed `sw.js` on Hosting (the
+    emulator serves `hosting/dist` from disk; Playwright cannot route the browser's own
+    update check of a service worker script). Put back afterwards, whatever happens."""
+    worker = Path(__file__).resolve().parents[2] / "hosting" / "dist" / "sw.js"
+    current = worker.read_bytes()
+    worker.write_bytes(current + b"\n// the next build\n")
+    try:
+        yield
+    finally:
+        worker.write_bytes(current)
+
+
+def test_a_new_build_is_offered_never_forced(page: Page, web_url: str) -> None:
+    """The next deploy's sw.js installs in the background and waits: the page says a new
+    version is ready; "Later" keeps the running build (the offer returns at the next
+    load), "Reload" activates the new worker and loads the page under it."""
+    sign_in(page, web_url, "update")
+    page.evaluate("async () => { await navigator.serviceWorker.ready; }")
+    page.reload()  # a page the current build's worker controls: the next one must wait
+    expect(page.get_by_test_id("profile-email")).to_be_visible(timeout=TIMEOUT_MS)
+    assert controlled_by_service_worker(page)
+    prompt = page.get_by_text("A new version of Aura is ready.")
+    expect(prompt).to_have_count(0)
+    waiting = "async () => (await navigator.serviceWorker.getRegistration()).waiting !== null"
+
+    with next_build():
+        # What the app's hourly check does, now.
+        page.evaluate("async () => (await navigator.serviceWorker.getRegistration()).update()")
+        expect(prompt).to_be_visible(timeout=TIMEOUT_MS)
+    audit(page, "update prompt")
+
+    page.get_by_role("button", name="Later").click()
+    expect(prompt).to_have_count(0)
+    assert page.evaluate(waiting), "the new build still waits"
+
+    page.reload()
+    expect(prompt).to_be_visible(timeout=TIMEOUT_MS)
+    page.evaluate("() => { window.auraBeforeUpdate = true; }")
+    page.get_by_role("button", name="Reload").click()
+    page.wait_for_function("() => window.auraBeforeUpdate === undefined", timeout=TIMEOUT_MS)
+    expect(page.get_by_role("navigation")).to_be_visible(timeout=TIMEOUT_MS)
+    assert not page.evaluate(waiting), "the new build is active"
+    assert controlled_by_service_worker(page)
+    expect(prompt).to_have_count(0)
