@@ -29,7 +29,22 @@ STORAGE = f"http://{HOST}:{PORTS.storage}"
 DOCS = f"{FIRESTORE}/v1/projects/{PROJECT_ID}/databases/(default)/documents"
 API_KEY = "demo-key"
 
-session = requests.Session()
+
+def _session() -> requests.Session:
+    """One keep-alive session for every emulator. The Node emulators close a connection
+    idle for 5 s; a request sent on it just then is reset before any answer. Idempotent
+    methods are sent again (twice at most); a POST is not, as it may have been handled."""
+    from requests.adapters import HTTPAdapter
+    from urllib3.util.retry import Retry
+
+    retry = Retry(total=2, connect=2, read=2, backoff_factor=0.05)
+    adapter = HTTPAdapter(max_retries=retry)
+    http = requests.Session()
+    http.mount("http://", adapter)
+    return http
+
+
+session = _session()
 
 
 # --- Auth emulator -------------------------------------------------------------------
