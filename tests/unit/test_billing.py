@@ -316,6 +316,20 @@ def sdk(base: str, key: str = standin.LOCAL_SECRET_KEY) -> SdkStripe:
     )
 
 
+def checkout(
+    api: SdkStripe, customer: str, uid: str, back: str = "https://demo-aura.web.app/plan"
+) -> tuple[str, str]:
+    """A pro checkout session for `customer`, leading back to `back`: (id, URL)."""
+    return api.create_checkout_session(
+        customer_id=customer, price_id="price_aura_pro", uid=uid, success_url=back, cancel_url=back
+    )
+
+
+def standin_state(standin_url: str) -> dict[str, Any]:
+    state: dict[str, Any] = requests.get(f"{standin_url}/_standin/stripe", timeout=10).json()
+    return state
+
+
 def test_the_sdk_pays_through_the_stand_in(standin_url: str) -> None:
     api = sdk(standin_url)
     customer = api.create_customer(uid="u1", email="u1@aura.test", idempotency_key="k-u1")
@@ -333,7 +347,7 @@ def test_the_sdk_pays_through_the_stand_in(standin_url: str) -> None:
     paid = requests.post(url, allow_redirects=False, timeout=10)
     assert paid.status_code == 303
     assert paid.headers["location"] == f"https://demo-aura.web.app/plan?s={session_id}"
-    state = requests.get(f"{standin_url}/_standin/stripe", timeout=10).json()
+    state = standin_state(standin_url)
     sub_id = state["checkoutSessions"][session_id]["subscription"]
     assert [e["type"] for e in state["events"][-2:]] == [
         "customer.subscription.created",
@@ -368,26 +382,13 @@ def test_deleting_a_customer_ends_its_subscription_at_once_and_a_repeat_is_false
 ) -> None:
     api = sdk(standin_url)
     customer = api.create_customer(uid="u-erased", email=None, idempotency_key="k-u-erased")
-    paid, _ = api.create_checkout_session(
-        customer_id=customer,
-        price_id="price_aura_pro",
-        uid="u-erased",
-        success_url="https://demo-aura.web.app/plan",
-        cancel_url="https://demo-aura.web.app/plan",
-    )
-    requests.post(f"{standin_url}/stripe/pay/{paid}", allow_redirects=False, timeout=10)
-    open_session, _ = api.create_checkout_session(
-        customer_id=customer,
-        price_id="price_aura_pro",
-        uid="u-erased",
-        success_url="https://demo-aura.web.app/plan",
-        cancel_url="https://demo-aura.web.app/plan",
-    )
-    state = requests.get(f"{standin_url}/_standin/stripe", timeout=10).json()
-    sub_id = state["checkoutSessions"][paid]["subscription"]
+    paid, pay_url = checkout(api, customer, "u-erased")
+    requests.post(pay_url, allow_redirects=False, timeout=10)
+    open_session, _ = checkout(api, customer, "u-erased")
+    sub_id = standin_state(standin_url)["checkoutSessions"][paid]["subscription"]
 
     assert api.delete_customer(customer) is True
-    state = requests.get(f"{standin_url}/_standin/stripe", timeout=10).json()
+    state = standin_state(standin_url)
     assert state["customers"][customer] == {"id": customer, "object": "customer", "deleted": True}
     assert state["subscriptions"][sub_id]["status"] == "canceled"
     assert state["checkoutSessions"][open_session]["status"] == "expired"
@@ -458,13 +459,7 @@ def test_the_stand_in_signs_events_as_stripe_does_and_holds_forges_and_replays(
 ) -> None:
     api = sdk(standin_url)
     customer = api.create_customer(uid="u9", email=None, idempotency_key="k-u9")
-    _, url = api.create_checkout_session(
-        customer_id=customer,
-        price_id="p",
-        uid="u9",
-        success_url="https://a/",
-        cancel_url="https://a/",
-    )
+    _, url = checkout(api, customer, "u9", back="https://a/")
     requests.post(url, allow_redirects=False, timeout=10)
     assert len(receiver.received) == 2
     events = [
