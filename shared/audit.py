@@ -69,6 +69,9 @@ ACTIONS: dict[str, str] = {
     "account.erased": "the receipt of an account erasure (actor system, target "
     "`erased:{subject}`); details {subject: HMAC-SHA256 of the uid, requestId, counts per "
     "collection, requestedAt, startedAt, finishedAt}",
+    "account.erasure.swept": "the sweep an hour after an erasure erased what a token minted "
+    "before the request wrote after the receipt (actor system, target `erased:{subject}`); "
+    "details as account.erased",
 }
 
 

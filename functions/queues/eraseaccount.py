@@ -24,7 +24,8 @@ ERASE_TIMEOUT_S = 540
     rate_limits=options.RateLimits(max_concurrent_dispatches=10),
 )
 def eraseaccount(req: https_fn.CallableRequest[Any]) -> None:
-    """Cloud Tasks; payload `EraseAccountTask` ({uid, requestId}).
+    """Cloud Tasks; payload `EraseAccountTask` ({uid, requestId}, and `sweep: true` for
+    the second pass an hour after the request, `erasure.sweep`).
 
     Idempotent and resumable: each step done is recorded in `_erasures/{uid}`, so a
     delivery continues where the last one stopped; one that finds no request (finished:
@@ -56,5 +57,8 @@ def eraseaccount(req: https_fn.CallableRequest[Any]) -> None:
         except erasure.StepFailed as exc:
             log = logs.warning if exc.transient else logs.error
             log("erasure step failed; retrying", step=exc.step, reason=exc.reason)
+            raise
+        except erasure.ErasurePending:
+            logs.warning("erasure sweep before the erasure finished; retrying")
             raise
         logs.info(f"erasure {outcome}", outcome=outcome)

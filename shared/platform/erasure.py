@@ -42,6 +42,11 @@ one transaction creates the receipt `audit/{receipt_id}` (action `account.erased
 deletes `_erasures/{uid}`. The receipt's id derives from the request, so a redelivery
 cannot write a second one; a delivery that finds no `_erasures/{uid}` does nothing.
 
+The sweep (`sweep`): the request also queues a second task for SWEEP_AFTER_S later, when
+every ID token minted before it has expired. It runs the proof again and, should a write
+made with such a token have landed after the receipt, the same steps, the same proof and
+a second audit entry (`account.erasure.swept`, counts only).
+
 `subject` is HMAC-SHA256(AUDIT_SUBJECT_KEY, uid) in hex: whoever holds the key can tell
 whether a receipt is a given uid's, nobody else can, and the receipt holds no uid.
 """
@@ -83,6 +88,13 @@ LEASE_S = 600  # one delivery works at a time; a dead one's lease lapses after t
 PAGE = 300  # documents per read and per delete batch (a batch takes 500 writes)
 PSEUDONYM_PREFIX = "erased:"
 RECEIPT_ACTION = "account.erased"
+SWEEP_ACTION = "account.erasure.swept"
+# ID tokens minted before the request stay valid until they expire, an hour after they
+# were minted (callables and rules check the signature, not revocation), and a write
+# with one can land after the receipt. The sweep runs once they have all expired, with
+# five minutes for clock skew, and erases whatever such a write left.
+TOKEN_LIFETIME_S = 3600
+SWEEP_AFTER_S = TOKEN_LIFETIME_S + 300
 STEPS: tuple[str, ...] = (
     "user-tree",
     "timers",
@@ -129,6 +141,8 @@ class EraseAccountTask(BaseModel):
 
     uid: Uid
     request_id: str = Field(pattern=r"^[0-9a-f]{32}$")
+    # The second pass, SWEEP_AFTER_S after the request (see `sweep`).
+    sweep: bool = False
 
 
 class Leftovers(RuntimeError):
@@ -142,6 +156,11 @@ class Leftovers(RuntimeError):
 
 class LeaseHeld(RuntimeError):
     """Another delivery is erasing this account now: let Cloud Tasks try again later."""
+
+
+class ErasurePending(RuntimeError):
+    """The sweep came before the erasure finished (it was retrying for an hour): Cloud
+    Tasks tries the sweep again later."""
 
 
 class StepFailed(RuntimeError):
@@ -315,12 +334,14 @@ def request_erasure(
     if request_id is None:
         raise NotFound("This account no longer exists.")
     auth.disable(uid)  # every time: a repeat after a crash finishes what the first began
-    enqueuer.enqueue(
-        QUEUE,
-        EraseAccountTask(uid=uid, request_id=request_id).model_dump(mode="json", by_alias=True),
-        name=task_name(QUEUE, uid, request_id),
-        at=now + timedelta(seconds=START_DELAY_S),
-    )
+    for sweep, delay in ((False, START_DELAY_S), (True, SWEEP_AFTER_S)):
+        task = EraseAccountTask(uid=uid, request_id=request_id, sweep=sweep)
+        enqueuer.enqueue(
+            QUEUE,
+            task.model_dump(mode="json", by_alias=True, exclude_defaults=True),
+            name=task_name(QUEUE, uid, request_id, *(["sweep"] if sweep else [])),
+            at=now + timedelta(seconds=delay),
+        )
     return DeleteMyAccountResult(request_id=request_id, status="queued")
 
 
@@ -364,6 +385,53 @@ def run(eraser: Eraser, task: EraseAccountTask, *, stop_after: str | None = None
         StepFailed: a step's outside service (Stripe) was unreachable or refused (retried;
             the step runs again).
     """
+    if task.sweep:
+        return sweep(eraser, task, stop_after=stop_after)
+    return _erase(eraser, task, RECEIPT_ACTION, stop_after=stop_after)
+
+
+def sweep(eraser: Eraser, task: EraseAccountTask, *, stop_after: str | None = None) -> str:
+    """The second pass, once every ID token minted before the request has expired: a
+    write made with one after the receipt (a chat message from a tab left open, a
+    callable) is found by the same proof and erased by the same steps, recorded in
+    `_erasures/{uid}` (`sweep: true`) while it runs; what it erased is told by a second
+    audit entry (`account.erasure.swept`, counts only, its id derived from the request).
+
+    Returns:
+        "clean" (nothing found), "swept", "stale", "stopped" (stop_after).
+
+    Raises:
+        ErasurePending: the erasure itself has not finished (retried later).
+        Leftovers, LeaseHeld, StepFailed: as `run`.
+    """
+    from google.api_core.exceptions import AlreadyExists
+
+    ref = erasure_ref(eraser.db, task.uid)
+    snapshot = ref.get()
+    if snapshot.exists and not (snapshot.to_dict() or {}).get("sweep"):
+        raise ErasurePending("the erasure has not finished; the sweep comes after it")
+    if not snapshot.exists:
+        if not scan(eraser, task.uid):
+            return "clean"
+        fresh = {
+            "uid": task.uid,
+            "requestId": task.request_id,
+            "sweep": True,
+            "status": "queued",
+            "requestedAt": eraser.now(),
+            "stepsDone": [],
+            "counts": {},
+            "attempts": 0,
+        }
+        with contextlib.suppress(AlreadyExists):  # a concurrent delivery made it
+            ref.create(fresh)
+    outcome = _erase(eraser, task, SWEEP_ACTION, stop_after=stop_after)
+    return "swept" if outcome == "erased" else outcome
+
+
+def _erase(eraser: Eraser, task: EraseAccountTask, action: str, *, stop_after: str | None) -> str:
+    """The steps not yet done, the proof, then the audit entry `action` (which deletes
+    `_erasures/{uid}` in its transaction)."""
     db, uid = eraser.db, task.uid
     subject = subject_of(eraser.subject_key, uid)
     ref = erasure_ref(db, uid)
@@ -385,7 +453,7 @@ def run(eraser: Eraser, task: EraseAccountTask, *, stop_after: str | None = None
         if found:
             ref.update({"leftovers": found, "stepsDone": []})
             raise Leftovers(found)
-        _receipt(eraser, uid, subject, task.request_id, ref)
+        _receipt(eraser, subject, task.request_id, ref, action)
         released = True
         return "erased"
     finally:
@@ -747,7 +815,7 @@ def scan(eraser: Eraser, uid: str) -> dict[str, int]:
 
 
 def _receipt(
-    eraser: Eraser, uid: str, subject: str, request_id: str, ref: DocumentReference
+    eraser: Eraser, subject: str, request_id: str, ref: DocumentReference, action: str
 ) -> None:
     from google.api_core.exceptions import AlreadyExists
     from google.cloud import firestore
@@ -763,7 +831,7 @@ def _receipt(
         data: dict[str, Any] = snapshot.to_dict() or {}
         entry = audit.AuditEntry(
             actor=audit.SYSTEM,
-            action=RECEIPT_ACTION,
+            action=action,
             target=PSEUDONYM_PREFIX + subject,
             time=finished,
             details={
@@ -775,12 +843,12 @@ def _receipt(
                 "finishedAt": finished,
             },
         )
-        audit.append(
-            db=db, transaction=transaction, entry=entry, entry_id=receipt_id(subject, request_id)
-        )
+        entry_id = receipt_id(subject, request_id)
+        if action != RECEIPT_ACTION:
+            entry_id = entry_id.replace("erasure-", "erasure-sweep-", 1)
+        audit.append(db=db, transaction=transaction, entry=entry, entry_id=entry_id)
         transaction.delete(ref)
 
-    del uid
     try:
         write(db.transaction())
     except AlreadyExists:  # the receipt is there (it commits with the delete): finish

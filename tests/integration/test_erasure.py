@@ -18,6 +18,7 @@ from google.cloud.firestore_v1.vector import Vector
 
 from shared import registry
 from shared.platform import analytics, clients, erasure, ratelimit
+from shared.platform.cloud_tasks import task_name
 from tests.support import emulators as emu
 from tests.support import erasure as erasure_support
 from tools.stack import LOCAL_AUDIT_SUBJECT_KEY
@@ -337,6 +338,64 @@ def test_an_account_with_data_everywhere_is_erased_to_nothing_with_a_receipt(
     task = erasure.EraseAccountTask(uid=user.uid, request_id=first.result["requestId"])
     assert erasure.run(erasure_support.in_process_eraser(), task) == "nothing-to-do"
     assert len(receipts_of(user.uid)) == 1
+
+
+def test_a_write_with_a_token_from_before_the_request_is_swept_an_hour_later(
+    user: emu.User,
+) -> None:
+    requested = emu.call("delete_my_account", CONFIRM, fresh_token(user))
+    assert requested.status == "OK", requested.error
+    request_id = requested.result["requestId"]
+    receipt = wait_for_receipt(user.uid)
+
+    # The sweep waits in the local clock (as in Cloud Tasks) until every ID token minted
+    # before the request has expired.
+    name = task_name(erasure.QUEUE, user.uid, request_id, "sweep")
+    held = emu.wait_for(
+        lambda: next((t for t in emu.clock_state()["held"] if t["task"] == name), None)
+    )
+    due = receipt["details"]["requestedAt"] + timedelta(seconds=erasure.SWEEP_AFTER_S)
+    assert abs((datetime.fromisoformat(held["eta"]) - due).total_seconds()) < 1
+
+    # Meanwhile a tab still signed in writes (its token is valid until it expires): here,
+    # what a callable would write for it.
+    db = clients.get_db()
+    db.document(f"users/{user.uid}/memories/late").set({"text": "written after the receipt"})
+    db.document(f"users/{user.uid}").set({"plan": "free"})
+    task = erasure.EraseAccountTask(uid=user.uid, request_id=request_id, sweep=True)
+    eraser = erasure_support.in_process_eraser()
+    found = erasure.scan(eraser, user.uid)
+    assert (found["users"], found["memories"]) == (1, 1), found
+
+    assert erasure.run(eraser, task) == "swept"
+    assert erasure.scan(eraser, user.uid) == {}
+    assert not db.document(f"_erasures/{user.uid}").get().exists
+    swept = [
+        s.to_dict() or {}
+        for s in db.collection("audit")
+        .where(filter=FieldFilter("action", "==", erasure.SWEEP_ACTION))
+        .where(filter=FieldFilter("details.requestId", "==", request_id))
+        .get()
+    ]
+    assert len(swept) == 1
+    counts = swept[0]["details"]["counts"]
+    assert (counts["users"], counts["memories"]) == (1, 1), counts
+    assert user.uid not in str(swept[0])
+    assert len(receipts_of(user.uid)) == 1  # the receipt stays the only account.erased
+
+    # Delivered again: nothing left, nothing written.
+    assert erasure.run(eraser, task) == "clean"
+    assert erasure.scan(eraser, user.uid) == {}
+
+
+def test_the_sweep_waits_for_an_erasure_still_running(user: emu.User) -> None:
+    task = erasure_support.request(user.uid)
+    sweep = erasure.EraseAccountTask(uid=user.uid, request_id=task.request_id, sweep=True)
+    eraser = erasure_support.in_process_eraser()
+    with pytest.raises(erasure.ErasurePending):
+        erasure.run(eraser, sweep)
+    assert erasure.run(eraser, task) == "erased"
+    assert erasure.run(eraser, sweep) == "clean"
 
 
 def test_a_stale_sign_in_is_refused_and_nothing_is_written(user: emu.User) -> None:
