@@ -10,8 +10,10 @@ measured in the same run on the same emulator, from this process:
 * erasure: the cheapest way to delete them (batches of PAGE deletes) — the rest is the
   registry walk, the re-scan that proves nothing is left, the receipt and the Auth delete.
 
-Seeded into `notifications`, which no trigger watches, so the figures are not the
-triggers' cost. Sizes: archive bytes per document, gzip against the JSON it holds.
+Seeded into `briefings` (SEEDED_IN), which no trigger watches, so the figures are not
+the triggers' cost (`notifications` has had one since email delivery, and 2,000 of its
+runs would queue ahead of everything measured after). Sizes: archive bytes per document,
+gzip against the JSON it holds.
 
     venv/bin/python -m bench.export_erasure      # alone, on a stack of its own
 """
@@ -27,6 +29,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 SEEDED = 2_000
+SEEDED_IN = "briefings"
 PAGE = 300
 RUNS = 3
 
@@ -40,13 +43,11 @@ def _seed(uid: str) -> None:
         batch = db.batch()
         for i in range(start, min(start + 400, SEEDED)):
             batch.set(
-                db.document(f"users/{uid}/notifications/n{i:05d}"),
+                db.document(f"users/{uid}/{SEEDED_IN}/b{i:05d}"),
                 {
-                    "title": f"Reminder {i}",
-                    "body": "Water the plants before the weekend. " * 3,
-                    "kind": "reminder",
-                    "link": None,
-                    "read": False,
+                    "date": f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}",
+                    "summary": f"Briefing {i}: water the plants before the weekend. " * 3,
+                    "items": [{"kind": "task", "title": f"Task {i}", "due": None}],
                     "createdAt": now,
                 },
             )
@@ -57,7 +58,7 @@ def _read_all(uid: str) -> int:
     """The baseline read: every seeded document, in pages ordered by id."""
     from shared.platform import clients
 
-    ref = clients.get_db().collection(f"users/{uid}/notifications")
+    ref = clients.get_db().collection(f"users/{uid}/{SEEDED_IN}")
     count, last = 0, None
     while True:
         query = ref.order_by("__name__").limit(PAGE)
@@ -75,7 +76,7 @@ def _delete_all(uid: str) -> int:
     from shared.platform import clients
 
     db = clients.get_db()
-    ref = db.collection(f"users/{uid}/notifications")
+    ref = db.collection(f"users/{uid}/{SEEDED_IN}")
     deleted = 0
     while page := list(ref.limit(PAGE).select([]).stream()):
         batch = db.batch()
