@@ -129,9 +129,9 @@ def stripe_config() -> StripeConfig:
 
 
 def app_origins() -> frozenset[str]:
-    from shared.billing import urls
+    from shared.net import origins
 
-    return urls.app_origins(project=platform.project_id(), app_origin=APP_ORIGIN.value)
+    return origins.app_origins(project=platform.project_id(), app_origin=APP_ORIGIN.value)
 
 
 def email_origin() -> str:
@@ -139,9 +139,9 @@ def email_origin() -> str:
     Hosting site; inside the Functions emulator the first of AURA_APP_ORIGINS (the stack's
     Hosting emulator) comes first."""
     from functions.params import APP_ORIGIN
-    from shared.billing import urls
+    from shared.net import origins
 
-    if platform.in_emulator() and (local := urls.listed_origins()):
+    if platform.in_emulator() and (local := origins.listed_origins()):
         return local[0]
     return APP_ORIGIN.value or f"https://{platform.project_id()}.web.app"
 

@@ -253,9 +253,11 @@ def subject_of(key: str, uid: str) -> str:
     return hmac.new(key.encode(), uid.encode(), hashlib.sha256).hexdigest()
 
 
-def receipt_id(subject: str, request_id: str) -> str:
-    """The receipt's audit id: one per request, whichever delivery writes it."""
-    return "erasure-" + hashlib.sha256(f"{subject}:{request_id}".encode()).hexdigest()[:40]
+def receipt_id(subject: str, request_id: str, action: str = RECEIPT_ACTION) -> str:
+    """The audit id of the request's receipt (or of its sweep's entry): one per request,
+    whichever delivery writes it."""
+    prefix = "erasure-" if action == RECEIPT_ACTION else "erasure-sweep-"
+    return prefix + hashlib.sha256(f"{subject}:{request_id}".encode()).hexdigest()[:40]
 
 
 def erasure_ref(db: Client, uid: str) -> DocumentReference:
@@ -286,6 +288,22 @@ def check_recent_sign_in(auth_time: int | None, now: datetime) -> None:
         )
 
 
+def _request_doc(
+    uid: str, request_id: str, now: datetime, *, sweep: bool = False
+) -> dict[str, Any]:
+    """`_erasures/{uid}` as a request (or its sweep, `sweep: true`) starts."""
+    doc: dict[str, Any] = {
+        "uid": uid,
+        "requestId": request_id,
+        "status": "queued",
+        "requestedAt": now,
+        "stepsDone": [],
+        "counts": {},
+        "attempts": 0,
+    }
+    return {**doc, "sweep": True} if sweep else doc
+
+
 def request_erasure(
     *,
     db: Client,
@@ -310,15 +328,7 @@ def request_erasure(
     del command  # its validation is the confirmation
     check_recent_sign_in(auth_time, now)
     ref = erasure_ref(db, uid)
-    fresh = {
-        "uid": uid,
-        "requestId": uuid.uuid4().hex,
-        "status": "queued",
-        "requestedAt": now,
-        "stepsDone": [],
-        "counts": {},
-        "attempts": 0,
-    }
+    fresh = _request_doc(uid, uuid.uuid4().hex, now)
 
     @firestore.transactional
     def record(transaction: Transaction) -> str | None:
@@ -413,16 +423,7 @@ def sweep(eraser: Eraser, task: EraseAccountTask, *, stop_after: str | None = No
     if not snapshot.exists:
         if not scan(eraser, task.uid):
             return "clean"
-        fresh = {
-            "uid": task.uid,
-            "requestId": task.request_id,
-            "sweep": True,
-            "status": "queued",
-            "requestedAt": eraser.now(),
-            "stepsDone": [],
-            "counts": {},
-            "attempts": 0,
-        }
+        fresh = _request_doc(task.uid, task.request_id, eraser.now(), sweep=True)
         with contextlib.suppress(AlreadyExists):  # a concurrent delivery made it
             ref.create(fresh)
     outcome = _erase(eraser, task, SWEEP_ACTION, stop_after=stop_after)
@@ -843,9 +844,7 @@ def _receipt(
                 "finishedAt": finished,
             },
         )
-        entry_id = receipt_id(subject, request_id)
-        if action != RECEIPT_ACTION:
-            entry_id = entry_id.replace("erasure-", "erasure-sweep-", 1)
+        entry_id = receipt_id(subject, request_id, action)
         audit.append(db=db, transaction=transaction, entry=entry, entry_id=entry_id)
         transaction.delete(ref)
 

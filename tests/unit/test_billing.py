@@ -27,6 +27,7 @@ from shared.billing.stripe_api import (
 )
 from shared.billing.webhook import MAX_BODY_BYTES, BodyTooLarge, read_body
 from shared.errors import FailedPrecondition, InvalidArgument, NotFound, Unavailable
+from shared.net import origins
 from tools.standin import serve_in_thread
 from tools.standin import stripe as standin
 
@@ -161,8 +162,8 @@ def test_a_new_subscription_takes_over_only_when_it_entitles_or_the_old_one_no_l
 
 # --- return URLs --------------------------------------------------------------------
 
-ALLOWED = urls.app_origins(
-    project="demo-aura", app_origin="https://aura.example.com", env={urls.APP_ORIGINS_ENV: ""}
+ALLOWED = origins.app_origins(
+    project="demo-aura", app_origin="https://aura.example.com", env={origins.APP_ORIGINS_ENV: ""}
 )
 
 
@@ -206,8 +207,8 @@ def test_return_urls_anywhere_else_are_refused_naming_the_field(url: str) -> Non
 
 
 def test_the_local_stack_adds_its_hosting_origin() -> None:
-    allowed = urls.app_origins(
-        project="demo-aura", env={urls.APP_ORIGINS_ENV: "http://127.0.0.1:5000, junk, "}
+    allowed = origins.app_origins(
+        project="demo-aura", env={origins.APP_ORIGINS_ENV: "http://127.0.0.1:5000, junk, "}
     )
     assert "http://127.0.0.1:5000" in allowed
     assert urls.check_return_url("http://127.0.0.1:5000/plan", allowed=allowed, field="f")
@@ -216,9 +217,9 @@ def test_the_local_stack_adds_its_hosting_origin() -> None:
 
 
 def test_the_listed_origins_keep_their_order_for_email_links() -> None:
-    env = {urls.APP_ORIGINS_ENV: " http://127.0.0.1:5000/ , junk,http://LOCALHOST:5000"}
-    assert urls.listed_origins(env) == ["http://127.0.0.1:5000", "http://localhost:5000"]
-    assert urls.listed_origins({}) == []
+    env = {origins.APP_ORIGINS_ENV: " http://127.0.0.1:5000/ , junk,http://LOCALHOST:5000"}
+    assert origins.listed_origins(env) == ["http://127.0.0.1:5000", "http://localhost:5000"]
+    assert origins.listed_origins({}) == []
 
 
 # --- the webhook signature ------------------------------------------------------------
